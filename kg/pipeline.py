@@ -1,0 +1,203 @@
+"""The main job: read -> extract -> graph -> export, merging into an existing build.
+
+``papers.jsonl`` in the output directory is the build's memory: papers already
+there are not extracted again (a repeat only adds to their ``sources``), so
+re-running with the same inputs changes nothing and adding inputs merges.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import networkx as nx
+
+from .errors import InputError
+from .graph import graph_to_json, graphml_ready, to_networkx
+from .io import staged
+from .models import NODE_LABELS, Paper, PaperRecord, Source
+from .read import read_papers
+
+OUTPUT_FILES = ("graph.json", "graph.graphml", "graph.html", "graph.cypher", "papers.jsonl")
+
+Warn = Callable[[InputError], None]
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: counts to print and to test."""
+
+    out_dir: Path
+    papers: int
+    new_papers: int
+    records_read: int
+    nodes: dict[str, int] = field(default_factory=dict)
+    edges: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.papers} papers ({self.new_papers} new, {self.records_read} records read) -> {self.out_dir}",
+            "nodes: " + ", ".join(f"{label} {self.nodes.get(label, 0)}" for label in NODE_LABELS),
+            "edges: " + ", ".join(f"{rel} {n}" for rel, n in sorted(self.edges.items())),
+        ]
+        return out
+
+
+def load_records(path: Path) -> dict[str, PaperRecord]:
+    """The records of an earlier build (``papers.jsonl``), by paper id, in file order."""
+    records: dict[str, PaperRecord] = {}
+    if not path.exists():
+        return records
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = PaperRecord.model_validate_json(line)
+            except ValueError as exc:
+                first = str(exc).splitlines()[0]
+                raise InputError(f"earlier build output is not readable ({first}); remove it or use another --out", str(path), lineno) from None
+            records[rec.paper.id] = rec
+    return records
+
+
+def _merge_sources(paper: Paper, sources: Iterable[Source]) -> None:
+    known = {(s.file, s.line) for s in paper.sources}
+    for s in sources:
+        if (s.file, s.line) not in known:
+            paper.sources.append(s)
+            known.add((s.file, s.line))
+
+
+def _fill_missing(paper: Paper, other: Paper) -> None:
+    """Metadata one listing has and another lacks (a date, an author count) is kept."""
+    for name in ("url", "arxiv_id", "published", "n_authors", "upvotes", "input_id"):
+        if getattr(paper, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(paper, name, getattr(other, name))
+    if not paper.authors and other.authors:
+        paper.authors = list(other.authors)
+    if not paper.abstract and other.abstract:
+        paper.abstract = other.abstract
+
+
+def extract_new(
+    papers: Iterable[Paper], known: dict[str, PaperRecord], *, jobs: int = 1, batch_size: int = 256
+) -> Iterator[PaperRecord]:
+    """Extract the papers not in ``known``; repeats only extend ``sources``.
+
+    Repeats of a paper still being extracted are merged into its record when it
+    comes out, so output stays in input order of first appearance.
+    """
+    from .extract import extract
+
+    later: dict[str, list[Paper]] = {}
+    queue: deque[Paper] = deque()
+
+    def fresh() -> Iterator[Paper]:
+        for paper in papers:
+            if paper.id in known:
+                rec = known[paper.id]
+                _merge_sources(rec.paper, paper.sources)
+                _fill_missing(rec.paper, paper)
+            elif paper.id in later:
+                later[paper.id].append(paper)
+            else:
+                later[paper.id] = []
+                queue.append(paper)
+                yield paper
+
+    for record in extract(fresh(), batch_size=batch_size, n_process=jobs):
+        paper = queue.popleft()
+        for repeat in later.pop(paper.id, []):
+            _merge_sources(paper, repeat.sources)
+            _fill_missing(paper, repeat)
+        rec = PaperRecord(**record.model_dump(), paper=paper)
+        known[paper.id] = rec
+        yield rec
+
+
+def _progress(iterable: Iterable, enabled: bool, desc: str) -> Iterable:
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, unit=" papers", file=sys.stderr, leave=False)
+
+
+def build(
+    inputs: Iterable[str],
+    out_dir: "str | Path",
+    *,
+    on_warning: Optional[Warn] = None,
+    progress: bool = False,
+    jobs: int = 1,
+    html: bool = True,
+) -> BuildSummary:
+    """Build (or extend) the graph in ``out_dir`` from ``inputs``.
+
+    Writes ``graph.json``, ``graph.graphml``, ``graph.html``, ``graph.cypher``
+    and ``papers.jsonl`` atomically; an interrupted build leaves the previous
+    outputs as they were. Raises :class:`InputError` when no paper at all could
+    be read.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a directory", str(out))
+    warnings: list[InputError] = []
+
+    def warn(exc: InputError) -> None:
+        warnings.append(exc)
+        if on_warning is not None:
+            on_warning(exc)
+
+    records = load_records(out / "papers.jsonl")
+    before = len(records)
+    read_count = Counter()
+
+    def counted(papers: Iterable[Paper]) -> Iterator[Paper]:
+        for paper in papers:
+            read_count["n"] += 1
+            yield paper
+
+    stream = counted(read_papers(inputs, on_warning=warn))
+    for _ in _progress(extract_new(stream, records, jobs=jobs), progress, "extracting"):
+        pass
+    if read_count["n"] == 0 and not records:
+        reason = warnings[-1] if warnings else InputError("no input files")
+        raise InputError(f"no papers read; {reason}" if warnings else "no papers read")
+    graph = to_networkx(records.values())
+    write_outputs(graph, records.values(), out, html=html)
+    return summarise(graph, out, new=len(records) - before, read=read_count["n"])
+
+
+def summarise(graph: nx.MultiDiGraph, out: Path, *, new: int, read: int) -> BuildSummary:
+    nodes = Counter(d.get("label") for _, d in graph.nodes(data=True))
+    edges = Counter(k for _, _, k in graph.edges(keys=True))
+    return BuildSummary(
+        out_dir=out, papers=nodes.get("Paper", 0), new_papers=new, records_read=read, nodes=dict(nodes), edges=dict(edges)
+    )
+
+
+def write_outputs(graph: nx.MultiDiGraph, records: Iterable[PaperRecord], out: Path, *, html: bool = True) -> None:
+    """Write every output file of a build, all or none."""
+    from .export.cypher_script import write_cypher_script
+    from .export.html import render_html
+
+    names = [n for n in OUTPUT_FILES if html or n != "graph.html"]
+    with staged([out / n for n in names]) as temps:
+        tmp = dict(zip(names, temps))
+        with open(tmp["papers.jsonl"], "w", encoding="utf-8", newline="\n") as fh:
+            for rec in records:
+                fh.write(rec.model_dump_json() + "\n")
+        with open(tmp["graph.json"], "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(graph_to_json(graph), fh, ensure_ascii=False, indent=1, sort_keys=True)
+            fh.write("\n")
+        nx.write_graphml(graphml_ready(graph), tmp["graph.graphml"], encoding="utf-8", prettyprint=True)
+        with open(tmp["graph.cypher"], "w", encoding="utf-8", newline="\n") as fh:
+            write_cypher_script(graph, fh)
+        if html:
+            render_html(graph, tmp["graph.html"])
