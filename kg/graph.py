@@ -188,12 +188,18 @@ def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
+#: characters XML 1.0 cannot carry at all; left in, they make graph.graphml unreadable
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _encode(data: dict[str, Any]) -> None:
     for key, value in list(data.items()):
         if isinstance(value, (list, dict)):
             data[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
         elif value is None:
             data[key] = ""
+        elif isinstance(value, str):
+            data[key] = _XML_INVALID.sub("\ufffd", value)
 
 
 def _decode(data: dict[str, Any]) -> None:
@@ -206,6 +212,9 @@ def _decode(data: dict[str, Any]) -> None:
 def read_graphml(path: PathLike) -> nx.MultiDiGraph:
     graph = nx.read_graphml(path, force_multigraph=True)
     graph = nx.MultiDiGraph(graph)
+    for default in ("node_default", "edge_default"):
+        if graph.graph.get(default) == {}:
+            del graph.graph[default]
     for _, data in graph.nodes(data=True):
         _decode(data)
     for _, _, data in graph.edges(data=True):
