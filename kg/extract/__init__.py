@@ -1,0 +1,110 @@
+"""Extract: spaCy rule-based extraction of methods, datasets, metrics, tasks, links and results.
+
+Public entry points: :func:`extract` (papers in, :class:`~kg.models.ExtractionRecord` out,
+lazily, in input order) and :func:`make_nlp` (the shared, cached pipeline).
+
+Title and abstract are tokenised as separate docs (a newline inside a text makes
+spaCy's tokenizer several times slower), so every offset is relative to its field.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import islice
+
+import spacy
+from spacy.language import Language
+
+from ..models import ExtractionRecord, Link, Paper
+from ..resolve import resolve
+from . import components  # noqa: F401  (registers the factories)
+from .candidates import field_candidates, title_candidates
+from .components import GAZ_KEY, TRIGGER_KEY
+from .results import find_results
+from .rules import Sentences, find_links, lexicon
+
+__all__ = ["extract", "extract_one", "make_nlp"]
+
+_STRENGTH = {"gaz-orth": 2, "gaz-lower": 2}
+
+
+@lru_cache(maxsize=None)
+def make_nlp(model: str | None = None) -> Language:
+    """The extraction pipeline: ``spacy.blank("en")`` (or ``model``) + sentencizer + kg components.
+
+    Built once per process and cached; safe to share.
+    """
+    nlp = spacy.load(model) if model else spacy.blank("en")
+    if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_gazetteer")
+    nlp.add_pipe("kg_triggers")
+    return nlp
+
+
+def _field_texts(paper: Paper) -> tuple[str, str]:
+    return (" ".join(paper.title.split()), paper.abstract.replace("\n", " ").replace("\r", " "))
+
+
+def _gaz_tuples(doc) -> list[tuple]:
+    out = []
+    for sp in doc.spans.get(GAZ_KEY, []):
+        strength = 4 if sp.kb_id_ and _curated(sp) else _STRENGTH.get(sp.id_, 2)
+        out.append((sp.label_, sp.start_char, sp.end_char, sp.kb_id_, sp.id_, strength))
+    return out
+
+
+def _curated(span) -> bool:
+    return False
+
+
+def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
+    lex = lexicon()
+    cands, defs, links, results = [], [], [], []
+    for field, doc in (("title", title_doc), ("abstract", abstract_doc)):
+        gaz = _gaz_tuples(doc)
+        trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
+        c, d = field_candidates(doc, field, gaz, trig, lex)
+        cands += c
+        defs += d
+        sents = Sentences(doc.text, [s.start_char for s in doc.sents])
+        for s, e, url, kind in find_links(doc.text):
+            links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
+    cands += title_candidates(title_doc.text, lex)
+    entities = resolve(cands, defs)
+    results = find_results(abstract_doc, entities, "abstract")
+    seen, uniq = set(), []
+    for link in links:
+        if link.url not in seen:
+            seen.add(link.url)
+            uniq.append(link)
+    return ExtractionRecord(id=paper.input_id or paper.id, title=paper.title, entities=entities,
+                            links=uniq, results=results)
+
+
+def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 1,
+            nlp: Language | None = None) -> Iterator[ExtractionRecord]:
+    """Yield one :class:`ExtractionRecord` per paper, lazily and in input order.
+
+    >>> from kg.models import Paper
+    >>> rec = next(extract([Paper(id="p1", title="VDR: Retrieval", abstract="We evaluate on BEIR.")]))
+    >>> sorted((e.type, e.name, e.role) for e in rec.entities)
+    [('Dataset', 'BEIR', 'evaluated'), ('Method', 'VDR', 'proposed')]
+    """
+    nlp = nlp or make_nlp()
+    it = iter(papers)
+    while True:
+        chunk = list(islice(it, batch_size))
+        if not chunk:
+            return
+        texts = [t for p in chunk for t in _field_texts(p)]
+        docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        for paper in chunk:
+            title_doc = next(docs)
+            abstract_doc = next(docs)
+            yield _record(paper, title_doc, abstract_doc)
+
+
+def extract_one(paper: Paper) -> ExtractionRecord:
+    """Extraction record of a single paper."""
+    return next(extract([paper]))

@@ -1,0 +1,156 @@
+"""Contextual rules: the pure functions behind the pipeline components.
+
+Each function takes plain text or a tokenised ``Doc`` plus the matches of the
+earlier components and returns plain tuples, so it can be tested on sentences
+written for the test and reused outside spaCy.
+"""
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple, Optional
+
+from ..resolve import Candidate, Definition
+from .acronyms import find_definitions
+
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+|\b(?:github\.com|gitlab\.com)/[^\s<>\"'{}|\\^`]+",
+                 re.IGNORECASE)
+CODE_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/", "huggingface.co/", "codeberg.org/", "sourceforge.net/")
+#: name-shaped words: CamelCase (InfoGAN, nuScenes), ALL-CAPS (BERT), letters with digits (GPT-4, wav2vec),
+#: joined by - + . ^ inside (MM-LoRA, DSI++, BT^2); optionally a version number after a space (wav2vec 2.0)
+SHAPE = re.compile(
+    r"(?<![\w@#/.\-])"
+    r"((?:[A-Za-z0-9]+(?:[-+.^/][A-Za-z0-9]+)*\+*))"
+    r"(?:\s(v?\d+(?:\.\d+)+|v\d+|\d+(?:\.\d+)?[BMK]?))?"
+    r"(?![\w@])"
+)
+
+
+class Lexicon(NamedTuple):
+    np_skip: frozenset
+    np_stop: frozenset
+    connectors: frozenset
+    dataset_words: frozenset
+    dataset_heads: frozenset
+    task_heads: frozenset
+    metric_heads: frozenset
+    method_heads: frozenset
+    title_prefix_stop: frozenset
+    eval_words: frozenset
+    generic_names: frozenset
+    stop_methods: frozenset
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Closed word lists from ``kg/data/lexicon.json`` and ``kg/data/curated/stop_methods.txt``."""
+    data = json.loads(resources.files("kg.data").joinpath("lexicon.json").read_text(encoding="utf-8"))
+    stop = resources.files("kg.data").joinpath("curated/stop_methods.txt").read_text(encoding="utf-8")
+    stops = frozenset(s.strip() for s in stop.splitlines() if s.strip() and not s.startswith("#"))
+    fields = {k: frozenset(v) for k, v in data.items() if not k.startswith("_")}
+    return Lexicon(stop_methods=stops, **fields)
+
+
+# ---------------------------------------------------------------- links
+
+def classify_url(url: str) -> str:
+    """``code`` for repository hosts (not their ``*.github.io`` pages or HF datasets), else ``project``."""
+    low = url.lower()
+    low = re.sub(r"^https?://(www\.)?", "", low)
+    if low.startswith("huggingface.co/"):
+        rest = low[len("huggingface.co/"):]
+        return "project" if rest.startswith(("spaces/", "datasets/", "papers/", "blog/")) else "code"
+    return "code" if low.startswith(CODE_HOSTS) else "project"
+
+
+def find_links(text: str) -> list[tuple[int, int, str, str]]:
+    """URLs as written, minus trailing sentence punctuation: (start, end, url, kind)."""
+    out = []
+    for m in URL.finditer(text):
+        url = m.group(0)
+        while url and url[-1] in ".,;:!?'\"":
+            url = url[:-1]
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1]
+        while url.endswith("]") and url.count("]") > url.count("["):
+            url = url[:-1]
+        while url.endswith("}") and url.count("}") > url.count("{"):
+            url = url[:-1]
+        if len(url) > 8:
+            out.append((m.start(), m.start() + len(url), url, classify_url(url)))
+    return out
+
+
+# ---------------------------------------------------------------- shapes
+
+def is_name_shape(word: str) -> bool:
+    """A word whose shape marks a name: inner capital, two capitals, or letters mixed with digits."""
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return False
+    core = word.rstrip("s") if len(word) > 2 else word
+    if sum(c.isupper() for c in core) >= 2:
+        return True
+    if any(c.isupper() for c in word[1:]):
+        return True
+    if any(c.isdigit() for c in word) and len(letters) >= 2:
+        return not re.fullmatch(r"\d+(st|nd|rd|th|k|K|M|B|x|D|d|px|ms|s|h|GB|MB|KB|bit|bits|-bit|-shot|-way)?", word)
+    return False
+
+
+def find_shapes(text: str) -> list[tuple[int, int, str]]:
+    """Name-shaped words with an optional version number: (start, end, text)."""
+    out = []
+    for m in SHAPE.finditer(text):
+        word = m.group(1)
+        if not is_name_shape(word):
+            continue
+        end = m.end(2) if m.group(2) else m.end(1)
+        out.append((m.start(1), end, text[m.start(1):end]))
+    return out
+
+
+# ---------------------------------------------------------------- sentences
+
+class Sentences:
+    """Sentence lookup by character offset."""
+
+    def __init__(self, text: str, starts: list[int]):
+        self.text = text
+        self.starts = starts or [0]
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, pos) - 1
+        start = self.starts[max(i, 0)]
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+    def of(self, pos: int) -> str:
+        s, e = self.bounds(pos)
+        return self.text[s:e].strip()
+
+
+# ---------------------------------------------------------------- typing heuristics
+
+def head_type(phrase: str, lex: Lexicon, default: str = "Method") -> str:
+    """Type of a spelled-out name from its last word ("... Semantic Segmentation" -> Task)."""
+    words = re.split(r"[\s]+", phrase.strip())
+    last = words[-1].lower() if words else ""
+    last_part = last.split("-")[-1]
+    if last in lex.dataset_heads or last.rstrip("s") in lex.dataset_heads:
+        return "Dataset"
+    if last_part in lex.metric_heads or last in lex.metric_heads:
+        return "Metric"
+    if last_part in lex.task_heads or last in lex.task_heads:
+        return "Task"
+    return default
+
+
+def looks_like_name(tok_text: str, lex: Lexicon) -> bool:
+    """A token that can start or continue a proper name: capitalised or name-shaped."""
+    if tok_text in lex.generic_names:
+        return False
+    return (tok_text[:1].isupper() or is_name_shape(tok_text)) and any(c.isalpha() for c in tok_text)
