@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import html
 import io
 import json
 import os
@@ -39,6 +40,25 @@ _DATE_RE = re.compile(rf"^({_MONTHS})[a-z]* (\d{{1,2}})(?:, (\d{{4}}))?(?: (\d+)
 _AUTHORS_RE = re.compile(r"^[•·\-*]\s*(\d+)\s+authors?$")
 _CHROME_EXACT = {"new", "subscribe", "daily papers", "byak and the research community", "·", "•"}
 _CHROME_PREFIX = ("get trending papers",)
+#: control characters XML 1.0 cannot carry: dropped
+_UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: lone surrogates (from JSON ``"\\ud800"``) cannot be encoded as UTF-8: replaced
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: HTML elements whose content is code, not text: dropped whole
+_CODE_ELEMENT_RE = re.compile(r"<(script|style|iframe|object|embed|svg|math|template)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
+#: tags of HTML elements only; ``<mask>``, ``<eos>`` and ``p<0.05`` are text and stay
+_HTML_TAGS = (
+    "a abbr b big blockquote body br center cite code del dfn div em font h1 h2 h3 h4 h5 h6 head hr html i "
+    "img input ins kbd label li link mark meta ol p pre q s samp small span strike strong sub sup table "
+    "tbody td th thead title tr tt u ul var wbr form button select option textarea frame frameset "
+    "script style iframe object embed svg math template noscript base"
+).split()
+_TAG_RE = re.compile(rf"<!--.*?-->|</?(?:{'|'.join(_HTML_TAGS)})\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*/?>", re.I | re.S)
+#: tags that separate words; other tags (``<b>``, ``<sub>``) sit inside a word: ``H<sub>2</sub>O``
+_BLOCK_TAGS = frozenset(
+    "blockquote body br div h1 h2 h3 h4 h5 h6 head hr html li ol p pre table tbody td th thead title tr ul".split()
+)
+_ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.I)
 
 
 def _ignore(_: InputError) -> None:
@@ -70,6 +90,32 @@ def paper_id(title: str, arxiv_id: Optional[str] = None) -> str:
     return f"title:{digest}"
 
 
+def clean_text(text: str) -> tuple[str, bool]:
+    """Text fit for every output: markup removed, entities decoded, unprintable characters dropped.
+
+    Returns the clean text and whether HTML markup was removed (so the caller can say so).
+
+    Examples
+    --------
+    >>> clean_text("<b>Fast</b> &amp; <script>alert(1)</script>Safe <mask> tokens")
+    ('Fast & Safe <mask> tokens', True)
+    """
+    had_markup = False
+    if "<" in text:
+        stripped = _TAG_RE.sub(_tag_space, _CODE_ELEMENT_RE.sub(" ", text))
+        had_markup = stripped != text
+        text = stripped
+    if "&" in text and _ENTITY_RE.search(text):
+        text = html.unescape(text)
+    text = _SURROGATE_RE.sub("\ufffd", _UNPRINTABLE_RE.sub("", text))
+    return " ".join(text.split()), had_markup
+
+
+def _tag_space(match: re.Match) -> str:
+    name = re.match(r"</?([a-z0-9]+)", match.group(0), re.I)
+    return " " if name is None or name.group(1).lower() in _BLOCK_TAGS else ""
+
+
 def make_paper(
     title: str,
     abstract: str = "",
@@ -85,8 +131,11 @@ def make_paper(
     upvotes: Optional[int] = None,
 ) -> Optional[Paper]:
     """Clean one record's fields and build its Paper; ``None`` when it has no title."""
-    title = " ".join((title or "").split())
-    abstract = " ".join((abstract or "").split())
+    title, title_markup = clean_text(title or "")
+    abstract, abstract_markup = clean_text(abstract or "")
+    if title_markup or abstract_markup:
+        where = " and ".join(f for f, m in (("title", title_markup), ("abstract", abstract_markup)) if m)
+        on_warning(InputError(f"HTML markup removed from the {where}", source.file, source.line))
     if not title:
         on_warning(InputError("record has no title; skipped", source.file, source.line))
         return None
@@ -130,7 +179,11 @@ def _decode_head(head: bytes, name: str, on_warning: Warn) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise InputError("binary file (NUL bytes), not a paper listing", name)
+        utf16 = _bomless_utf16(head)
+        if utf16 is None:
+            raise InputError("binary file (NUL bytes), not a paper listing", name)
+        on_warning(InputError(f"no byte-order mark; read as {utf16.upper()}", name, 1))
+        return utf16
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     if control > len(head) // 100 + 2:
         raise InputError("binary file (control bytes), not a paper listing", name)
@@ -141,8 +194,31 @@ def _decode_head(head: bytes, name: str, on_warning: Warn) -> str:
         if exc.start >= len(head) - 4 and len(head) == SNIFF_BYTES:
             return "utf-8"  # a multi-byte character cut by the sniff window
         line = head[: exc.start].count(b"\n") + 1
+        if re.search(b"[\x80-\x9f]", head):
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+            else:  # curly quotes and dashes of a Windows file, not C1 control codes
+                on_warning(InputError("not valid UTF-8; read as Windows-1252", name, line))
+                return "cp1252"
         on_warning(InputError("not valid UTF-8; read as Latin-1", name, line))
         return "latin-1"
+
+
+def _bomless_utf16(head: bytes) -> Optional[str]:
+    """``utf-16-le`` / ``utf-16-be`` when NUL bytes sit in every other byte like UTF-16 text; else None."""
+    even, odd = head[0::2], head[1::2]
+    half = len(head) // 2
+    if half < 2:
+        return None
+    for encoding, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.7 * half and other.count(0) == 0:
+            text = head[: half * 2].decode(encoding, errors="replace")
+            control = sum(1 for c in text if c < "\t" or "\r" < c < " ")
+            if control <= len(text) // 100 + 2:
+                return encoding
+    return None
 
 
 class _Input:
@@ -208,7 +284,10 @@ def read_papers(
     """Yield every paper of every input, in input order, lazily.
 
     A file that cannot be used at all (missing, empty, binary, a directory) is
-    reported through ``on_warning`` and skipped, so the other inputs still count.
+    reported through ``on_warning`` and skipped, so the other inputs still count;
+    so is the rest of a file after an error a reader cannot get past (malformed
+    JSON array or XML), the papers before it still count. A record whose id was
+    already used by a paper with another title is reported and skipped.
 
     Examples
     --------
@@ -218,6 +297,7 @@ def read_papers(
     >>> [x.title for x in read_papers([p])]
     ['DSI++']
     """
+    first_use: dict[str, tuple[str, Source]] = {}  # id -> (title key, where first seen)
     for path in paths:
         try:
             src = _Input(path, on_warning, stdin=stdin)
@@ -226,15 +306,43 @@ def read_papers(
             continue
         try:
             kind = fmt or detect_format(src.head)
-            reader = _READERS[kind]
             count = 0
-            for paper in reader(src, on_warning):
-                count += 1
-                yield paper
+            try:
+                for paper in _READERS[kind](src, on_warning):
+                    if _is_duplicate(paper, first_use, on_warning):
+                        continue
+                    count += 1
+                    yield paper
+            except InputError as exc:
+                rest = "; rest of the file skipped" if count else ""
+                on_warning(InputError(exc.message + rest, exc.file, exc.line))
+                continue
+            except OSError as exc:
+                on_warning(InputError(f"read error: {exc.strerror or exc}; rest of the file skipped", src.name))
+                continue
             if count == 0:
                 on_warning(InputError(f"no papers found ({kind} format)", src.name))
         finally:
             src.close()
+
+
+def _is_duplicate(paper: Paper, first_use: dict[str, tuple[str, Source]], on_warning: Warn) -> bool:
+    """True (and reported) when the paper's id was already used by a paper with another title."""
+    here = paper.sources[0]
+    title_key = paper_id(paper.title)
+    keys = [(paper.id, paper.arxiv_id)] if paper.arxiv_id else []
+    if paper.input_id:
+        keys.append((f"input:{paper.input_id}", paper.input_id))
+    for key, shown in keys:
+        seen = first_use.get(key)
+        if seen is not None and seen[0] != title_key:
+            first = f"{seen[1].file}:{seen[1].line}"
+            on_warning(InputError(f"duplicate id {shown!r} (first used at {first} by another title); skipped",
+                                  here.file, here.line))
+            return True
+    for key, _ in keys:
+        first_use.setdefault(key, (title_key, here))
+    return False
 
 
 def _read_jsonl(src: _Input, on_warning: Warn) -> Iterator[Paper]:
@@ -244,7 +352,11 @@ def _read_jsonl(src: _Input, on_warning: Warn) -> Iterator[Paper]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            on_warning(InputError(f"malformed JSON line ({exc.msg}); skipped", src.name, lineno))
+            at = exc.msg if exc.msg.endswith(" at") else exc.msg + " at"
+            on_warning(InputError(f"malformed JSON line ({at} column {exc.colno}); skipped", src.name, lineno))
+            continue
+        except RecursionError:
+            on_warning(InputError("malformed JSON line (nested too deeply); skipped", src.name, lineno))
             continue
         paper = _from_mapping(obj, Source(file=src.name, line=lineno), on_warning)
         if paper is not None:
@@ -252,30 +364,78 @@ def _read_jsonl(src: _Input, on_warning: Warn) -> Iterator[Paper]:
 
 
 def _read_json_array(src: _Input, on_warning: Warn) -> Iterator[Paper]:
-    text = src.text.read()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"malformed JSON ({exc.msg})", src.name, exc.lineno) from None
-    if not isinstance(data, list):
-        raise InputError("a JSON file must hold an array of paper objects", src.name, 1)
-    # line numbers: the line where each top-level element starts
-    starts = _array_element_lines(text, len(data))
-    for i, obj in enumerate(data):
-        paper = _from_mapping(obj, Source(file=src.name, line=starts[i]), on_warning)
+    """A JSON array of paper objects, decoded one element at a time (never the whole file at once)."""
+    for obj, lineno in _json_array_elements(src.text, src.name):
+        paper = _from_mapping(obj, Source(file=src.name, line=lineno), on_warning)
         if paper is not None:
             yield paper
 
 
-def _array_element_lines(text: str, n: int) -> list[int]:
+def _json_array_elements(text: IO[str], name: str, chunk: int = 1 << 16) -> Iterator[tuple[object, int]]:
+    """Each top-level element of the JSON array in ``text`` with the line it starts on.
+
+    Only the element being decoded is held in memory: the buffer is cut after
+    every element and grows (doubling) only while one element is incomplete.
+    """
     decoder = json.JSONDecoder()
-    lines, pos = [], text.index("[") + 1
-    for _ in range(n):
-        while text[pos] in " \t\r\n,":
+    buf, pos, line, eof = "", 0, 1, False  # ``line`` is the line number at ``buf[pos]``
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        data = "" if eof else text.read(max(chunk, len(buf) - pos))
+        buf, pos = buf[pos:] + data, 0
+        eof = eof or not data
+        return bool(data)
+
+    def skip_space() -> bool:
+        """Advance past whitespace; False at end of input."""
+        nonlocal pos, line
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n\ufeff":
+                line += buf[pos] == "\n"
+                pos += 1
+            if pos < len(buf):
+                return True
+            if not fill():
+                return False
+
+    def fail(message: str, at: int = -1) -> InputError:
+        where = line + buf.count("\n", pos, at) if at > pos else line
+        return InputError(f"malformed JSON ({message})", name, where)
+
+    if not skip_space() or buf[pos] != "[":
+        raise fail("a JSON file must hold an array of paper objects")
+    pos += 1
+    first = True
+    while True:
+        if not skip_space():
+            raise fail("unexpected end of file; the array is not closed")
+        if buf[pos] == "]":
+            return
+        if not first:
+            if buf[pos] != ",":
+                raise fail(f"expected ',' or ']' but found {buf[pos]!r}")
             pos += 1
-        lines.append(text.count("\n", 0, pos) + 1)
-        _, pos = decoder.raw_decode(text, pos)
-    return lines
+            if not skip_space():
+                raise fail("unexpected end of file; the array is not closed")
+        first = False
+        while True:
+            try:
+                obj, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                offset = exc.pos - pos  # fill() moves the buffer
+                if fill():
+                    continue
+                raise fail(exc.msg, pos + offset) from None
+            except RecursionError:
+                raise fail("nested too deeply") from None
+            if end == len(buf) and not eof:  # a number cut at the chunk end is not complete
+                fill()
+                continue
+            break
+        yield obj, line
+        line += buf.count("\n", pos, end)
+        pos = end
 
 
 def _from_mapping(obj: object, source: Source, on_warning: Warn) -> Optional[Paper]:
@@ -312,10 +472,23 @@ def _str_or_none(value: object) -> Optional[str]:
     return str(value)
 
 
+#: largest CSV cell (the csv module's default, 128 KiB, is less than an enormous abstract)
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+
+
 def _read_csv(src: _Input, on_warning: Warn) -> Iterator[Paper]:
     first = src.head.lstrip("\ufeff").split("\n", 1)[0]
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(src.text, dialect=_sniff_dialect(first))
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"malformed CSV ({exc})", src.name, reader.line_num) from None
         lineno = reader.line_num
         if None in row:
             on_warning(InputError("row has more cells than the header; extra cells ignored", src.name, lineno))
