@@ -103,7 +103,10 @@ def _cmd_html(args: argparse.Namespace) -> int:
 def _cmd_query(args: argparse.Namespace) -> int:
     from .query import format_table, run_query
 
-    params = json.loads(args.params) if args.params else {}
+    try:
+        params = json.loads(args.params) if args.params else {}
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--params is not JSON ({exc})") from None
     columns, rows = run_query(args.dir, args.cypher, params)
     if args.json:
         print(json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, default=str))
@@ -168,7 +171,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run Cypher on an embedded engine loaded from a built graph")
     p.add_argument("dir", metavar="DIR")
-    p.add_argument("cypher", metavar="CYPHER")
+    p.add_argument("cypher", metavar="CYPHER", help="Cypher text, a .cypher file, or an example query name "
+                   "(most_used_datasets, papers_evaluated_on_dataset, ...: see kg/cypher/queries)")
     p.add_argument("--json", action="store_true", help="a JSON array of objects keyed by column")
     p.add_argument("--params", metavar="JSON", help="query parameters as a JSON object")
     p.set_defaults(func=_cmd_query)
