@@ -33,6 +33,11 @@ BAD_CHARS = re.compile(r"[?#!*=<>\[\]{}|\\\"“”;]|\(|\)|,|:|/|%|\s-\s|\.\.")
 WORD = re.compile(r"[A-Za-z]+")
 
 
+LEXICON = json.loads((HERE / "lexicon.json").read_text(encoding="utf-8"))
+TASK_HEADS = set(LEXICON["task_heads"]) | {"answering", "folding", "transfer"}
+FUNCTION_WORDS = set(LEXICON["np_stop"]) | set(LEXICON["np_skip"]) | set(LEXICON["connectors"])
+
+
 def read_list(name: str) -> list[str]:
     path = CURATED / name
     out = []
@@ -55,6 +60,8 @@ def is_cased_name(text: str) -> bool:
 def plural(text: str) -> str | None:
     """English plural of the last word of a lower-case phrase (None when it already looks plural)."""
     last = text.split()[-1]
+    if last.endswith("ss"):
+        return text + "es"
     if not last[-1:].isalpha() or last.endswith("s") or last.endswith("ing"):
         return None
     if last.endswith("y") and last[-2:-1] not in "aeiou":
@@ -83,6 +90,12 @@ def keep_reference(name: str, kind: str) -> bool:
         return False
     if kind in ("Task", "Metric") and len(words) == 1 and not is_cased_name(name):
         return False
+    if kind == "Dataset" and re.fullmatch(r"[A-Z]{1,3}", name):
+        return False  # "SSL", "DVD": three capitals are too often some other acronym
+    if kind == "Task" and not is_cased_name(name):
+        last = re.split(r"[\s-]+", low)[-1]
+        if last not in TASK_HEADS and not low.endswith("representation learning"):
+            return False
     return True
 
 
@@ -96,6 +109,7 @@ def add(table: dict, label: str, pattern: str, canonical: str, cased: bool, prio
 def build(reference: Path) -> tuple[list[dict], list[dict]]:
     table: dict = {}
     stop = {s for s in read_list("stop_methods.txt")}
+    stop_tasks = {s.lower() for s in read_list("stop_tasks.txt")}
 
     # reference lists (priority 1)
     for fname, label in (("datasets.jsonl", "Dataset"), ("methods.jsonl", "Method"),
@@ -110,6 +124,8 @@ def build(reference: Path) -> tuple[list[dict], list[dict]]:
             for form in forms:
                 if form in stop or not keep_reference(form, label):
                     continue
+                if label == "Task" and form.lower() in stop_tasks:
+                    continue
                 cased = label == "Dataset" or is_cased_name(form)
                 add(table, label, form, canonical, cased, 1)
 
@@ -120,16 +136,33 @@ def build(reference: Path) -> tuple[list[dict], list[dict]]:
         for name in read_list(fname):
             cased = is_cased_name(name) if cased_default is None else cased_default
             add(table, label, name, name, cased, 2)
-            if not cased and label in ("Method", "Task"):
+            if not cased:
                 p = plural(name)
                 if p:
                     add(table, label, p, name, cased, 2)
 
+    for name in stop_tasks:
+        table.pop((name, False), None)
     orth, lower = [], []
     for (pattern, cased), (label, pat, canonical, _prio) in sorted(table.items()):
         row = {"label": label, "pattern": pat, "id": canonical}
         (orth if cased else lower).append(row)
     return orth, lower
+
+
+def modifier_words(reference: Path) -> list[str]:
+    """Lower-case words that occur inside task and method names: the words a name may be extended by
+    to its left ("fine-grained image classification", "multiview contrastive learning")."""
+    words: set[str] = set()
+    names = [r["name"] for f in ("tasks.jsonl", "methods.jsonl") for r in read_jsonl(reference / f)]
+    names += read_list("tasks.txt") + read_list("techniques.txt")
+    for name in names:
+        for w in name.split():
+            w = w.lower().strip(",.:;()")
+            if re.fullmatch(r"[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z]", w) and any(c.isalpha() for c in w) and len(w) > 1:
+                words.add(w)
+    stop = FUNCTION_WORDS | {s.lower() for s in read_list("stop_modifiers.txt")}
+    return sorted(words - stop)
 
 
 def main(argv: list[str]) -> int:
@@ -139,7 +172,9 @@ def main(argv: list[str]) -> int:
         with open(HERE / name, "w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"orth: {len(orth)} patterns, lower: {len(lower)} patterns")
+    mods = modifier_words(reference)
+    (HERE / "modifiers.txt").write_text("\n".join(mods) + "\n", encoding="utf-8")
+    print(f"orth: {len(orth)} patterns, lower: {len(lower)} patterns, modifiers: {len(mods)}")
     return 0
 
 

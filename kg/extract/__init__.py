@@ -42,8 +42,12 @@ def make_nlp(model: str | None = None) -> Language:
     return nlp
 
 
+_SAME_LENGTH = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "~": " ", "\u00a0": " "})
+
+
 def _field_texts(paper: Paper) -> tuple[str, str]:
-    return (" ".join(paper.title.split()), paper.abstract.replace("\n", " ").replace("\r", " "))
+    """Title and abstract with newlines (slow for the tokenizer) and LaTeX ``~`` blanked, offsets unchanged."""
+    return paper.title.translate(_SAME_LENGTH), paper.abstract.translate(_SAME_LENGTH)
 
 
 def _gaz_tuples(doc) -> list[tuple]:
@@ -70,7 +74,13 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
         sents = Sentences(doc.text, [s.start_char for s in doc.sents])
         for s, e, url, kind in find_links(doc.text):
             links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
-    cands += title_candidates(title_doc.text, lex)
+    cands += title_candidates(title_doc.text, abstract_doc.text, lex)
+    originals = {"title": paper.title, "abstract": paper.abstract}
+    for c in cands:
+        c.text = originals[c.field][c.start:c.end]
+    for d in defs:
+        d.long = originals[d.field][d.long_start:d.long_end]
+        d.short = originals[d.field][d.short_start:d.short_end]
     entities = resolve(cands, defs)
     results = find_results(abstract_doc, entities, "abstract")
     seen, uniq = set(), []

@@ -13,13 +13,19 @@ from typing import Iterable, Sequence
 
 from ..resolve import Candidate, Definition
 from .acronyms import find_definitions
-from .rules import Lexicon, Sentences, find_shapes, head_type, is_name_shape, lexicon, looks_like_name
+from .rules import (Lexicon, Sentences, extend_left, find_metric_shapes, find_shapes, head_type, is_name_shape,
+                    lexicon, looks_like_name)
 
 # strengths: how much a rule's evidence counts when two rules disagree on a type
 S_SHAPE, S_GAZ_REF, S_CONTEXT, S_GAZ_CUR, S_ACRONYM, S_PROPOSE = 1, 2, 3, 4, 5, 6
 
 Match = tuple  # (label, start_char, end_char, canonical, rule, strength)
 Trigger = tuple  # (label, start_token, end_token)
+
+_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
+_TITLE_DIGITS = re.compile(r"(?<![\w-])([A-Z][a-z]+)-(\d+[A-Za-z]?)(?![\w-])")
+_SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
+_VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")
 
 
 def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
@@ -44,10 +50,10 @@ def _name_run(doc, i: int, lex: Lexicon, limit: int = 8) -> tuple[int, int] | No
     while j < n and j - i < limit:
         t = doc[j]
         prev = doc[j - 1]
-        if t.text in ("-", "+", "++", "^", "/", "²") and not prev.whitespace_ and j + 1 < n and not t.whitespace_:
+        if t.text in ("-", "+", "++", "^", "/") and not prev.whitespace_ and j + 1 < n and not t.whitespace_:
             j += 1
             continue
-        if not prev.whitespace_ and prev.text in ("-", "/", "^") and (t.is_alpha or t.like_num or t.text[:1].isalnum()):
+        if not prev.whitespace_ and prev.text in ("-", "/", "^") and t.text[:1].isalnum():
             j += 1
             continue
         if t.text == "++" or (t.text.startswith("+") and not prev.whitespace_):
@@ -74,10 +80,9 @@ def _after_trigger(doc, k: int, lex: Lexicon) -> int:
     """Skip determiners and generic adjectives after a trigger ending at token k."""
     n = len(doc)
     while k < n and (doc[k].lower_ in lex.np_skip or doc[k].text in ('"', "'", "``", "''", "“", "”", ":", ",")):
-        if doc[k].lower_ in lex.np_skip and doc[k].text[:1].isupper() and k > 0 and doc[k - 1].text not in (".",):
-            # a capitalised word ("Unified", "General") can itself start a name
-            if k + 1 < n and looks_like_name(doc[k + 1].text, lex):
-                break
+        if doc[k].lower_ in lex.np_skip and doc[k].text[:1].isupper() and k + 1 < n \
+                and looks_like_name(doc[k + 1].text, lex) and doc[k].lower_ not in ("a", "an", "the"):
+            break  # a capitalised word ("Unified", "General") can itself start a name
         k += 1
     return k
 
@@ -96,8 +101,49 @@ def _type_after(doc, j: int, phrase: str, lex: Lexicon) -> str:
     return head_type(phrase, lex, "Method")
 
 
+def _next_word(text: str, pos: int) -> str:
+    m = re.match(r"\s*\)?\s*([\w-]+)", text[pos:pos + 40])
+    return m.group(1) if m else ""
+
+
+def _prev_words(text: str, pos: int, n: int = 2) -> list[str]:
+    return re.findall(r"[\w-]+", text[max(0, pos - 40):pos])[-n:]
+
+
+def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_type: str | None) -> str | None:
+    """Type of an acronym definition, or None when it names nothing we extract.
+
+    The expansion's gazetteer type wins; else a task head right after the acronym
+    ("out-of-distribution (OOD) detection"), else the expansion's head word. An
+    expansion with no known head is a method only when it is written as a name
+    (Title Case) and its head is not a known non-method ("Hypothesis", "Collapse").
+    """
+    if gaz_type:
+        return gaz_type
+    nxt = next_word.lower()
+    if nxt in lex.task_heads:
+        return "Task"
+    if nxt in lex.dataset_heads or nxt.rstrip("s") in lex.dataset_heads:
+        return "Dataset"
+    htype = head_type(long, lex, "")
+    if htype:
+        return htype
+    words = long.split()
+    last = re.split(r"[-\s]", long.lower())[-1]
+    if last in lex.method_heads or last.rstrip("s") in lex.method_heads:
+        if short in lex.stop_methods or short.rstrip("s") in lex.stop_methods:
+            return None
+        return "Method"
+    if last in lex.non_method_heads or short in lex.stop_methods or short.rstrip("s") in lex.stop_methods:
+        return None
+    content = [w for w in words if w.lower() not in lex.connectors]
+    if content and all(w[:1].isupper() or not w[:1].isalpha() for w in content) and len(content) >= 2:
+        return "Method"
+    return None
+
+
 def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[Trigger],
-                     lex: Lexicon | None = None, title_text: str = "") -> tuple[list[Candidate], list[Definition]]:
+                     lex: Lexicon | None = None) -> tuple[list[Candidate], list[Definition]]:
     """Typed candidates and acronym definitions of one field."""
     lex = lex or lexicon()
     text = doc.text
@@ -107,47 +153,63 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
 
     def add(etype, start, end, rule, strength, canonical="", proposed=False):
         surface = text[start:end]
-        # strip leading article and trailing punctuation from the surface form
         while surface and surface[-1] in ".,;:" and not surface.endswith("++"):
             surface, end = surface[:-1], end - 1
         if surface.lower().startswith("the "):
             surface, start = surface[4:], start + 4
         if not surface.strip():
-            return
-        cands.append(Candidate(etype, field, start, end, surface, rule, sents.of(start), canonical, strength,
-                               proposed))
+            return None
+        c = Candidate(etype, field, start, end, surface, rule, sents.of(start), canonical, strength, proposed)
+        cands.append(c)
+        return c
 
-    # 1. acronym definitions: both forms, typed by gazetteer or by the long form's head word
+    # 1. acronym definitions: both forms, typed by the expansion
     gaz_by_span = {(m[1], m[2]): m for m in gaz}
     acr_long: list[tuple[int, int]] = []
     short_types: dict[str, str] = {}
     for d in find_definitions(text):
         long, short = text[d.long_start:d.long_end], text[d.short_start:d.short_end]
-        hit = gaz_by_span.get((d.long_start, d.long_end)) or gaz_by_span.get((d.short_start, d.short_end))
-        if hit:
-            etype = hit[0]
-        else:
-            etype = head_type(long, lex, "Method")
-            if etype == "Method" and head_type(long + " " + _next_word(text, d.short_end), lex, "Method") != "Method":
-                # "out-of-distribution (OOD) detection": the head follows the acronym
-                etype = head_type(long + " " + _next_word(text, d.short_end), lex, "Method")
-        if etype == "Method" and (short in lex.stop_methods or short.rstrip("s") in lex.stop_methods) and not hit:
-            continue
-        if etype == "Method" and long.islower() and len(long.split()) == 1:
+        hit = gaz_by_span.get((d.long_start, d.long_end))
+        etype = definition_type(long, short, _next_word(text, d.short_end), lex, hit[0] if hit else None)
+        if etype is None:
             continue
         defs.append(Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
                                sents.of(d.long_start)))
         acr_long.append((d.long_start, d.long_end))
-        add(etype, d.long_start, d.long_end, "acronym", S_ACRONYM, hit[3] if hit and (hit[1], hit[2]) == (d.long_start, d.long_end) else "")
+        add(etype, d.long_start, d.long_end, "acronym", S_ACRONYM, hit[3] if hit else "")
         add(etype, d.short_start, d.short_end, "acronym", S_ACRONYM)
         short_types[short] = etype
+        if etype == "Task" and _next_word(text, d.short_end).lower() in lex.task_heads:
+            # "Click-through rate (CTR) prediction": the acronym plus head is also a form of the task
+            m = re.match(r"\s*\)\s*([\w-]+)", text[d.short_end:d.short_end + 40])
+            if m:
+                add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM)
 
-    # 2. gazetteer hits (not inside an acronym's long form: the definition wins)
-    taken: list[tuple[int, int]] = []
+    # 2. gazetteer hits (not inside an acronym's long form: the definition wins); tasks and
+    #    techniques take the modifiers on their left as a longer form of the same entity
+    taken: list[tuple[int, int]] = list(acr_long)
     for label, s, e, canonical, rule, strength in gaz:
         if _inside((s, e), acr_long) and (s, e) not in acr_long:
             continue
+        if (s, e) in acr_long:
+            continue
+        if label == "Dataset":
+            m = _SPLIT_PREFIX.search(text, max(0, s - 12), s)
+            if m:
+                s = m.start()
+            v = _VERSION_AFTER.match(text[e:e + 12])
+            if v:
+                add(label, s, e + v.end(), rule, strength, canonical)
         add(label, s, e, rule, strength, canonical)
+        if label in ("Task", "Method") and rule == "gaz-lower":
+            s2 = extend_left(text, s, lex.modifiers)
+            if s2 < s and not _overlaps((s2, s), taken):
+                add(label, s2, e, rule + "+mod", strength, canonical)
+                s = s2
+        taken.append((s, e))
+
+    for s, e in task_phrases(text, taken, lex):
+        add("Task", s, e, "task-head", S_GAZ_REF)
         taken.append((s, e))
 
     # 3. uses of defined acronyms elsewhere in the field
@@ -158,31 +220,34 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 taken.append((m.start(), m.end()))
 
     # 4. contextual triggers: "we propose X", "called X", "our X"
-    proposed_spans: list[tuple[int, int]] = []
     for label, ts, te in triggers:
-        if label == "OUR":
-            k = te
-        else:
-            k = _after_trigger(doc, te, lex)
+        k = te if label == "OUR" else _after_trigger(doc, te, lex)
+        trig_char = doc[te - 1].idx
         run = _name_run(doc, k, lex)
+        # an acronym defined right there: its expansion is the name ("we propose Deep Interest Network (DIN)")
+        d_hit = None
+        if label != "OUR":
+            s0, s1 = sents.bounds(trig_char)
+            limit = doc[k].idx + 1 if (run and k < len(doc)) else s1
+            for d in defs:
+                if trig_char < d.long_start < s1 and (d.long_start <= limit or not run) and d.short_start - trig_char < 250:
+                    if head_type(d.long, lex, "Method") in ("Method", "Dataset") or run:
+                        d_hit = d
+                    break
+        if d_hit is not None:
+            etype = "Dataset" if _type_after(doc, len(doc), d_hit.long, lex) == "Dataset" or \
+                _next_word(text, d_hit.short_end).lower() in lex.dataset_words else "Method"
+            rule = "introduce-dataset" if etype == "Dataset" else ("propose" if label == "PROPOSE" else "called")
+            add(etype, d_hit.long_start, d_hit.long_end, rule, S_PROPOSE)
+            add(etype, d_hit.short_start, d_hit.short_end, rule, S_PROPOSE)
+            continue
         if not run:
-            if label == "PROPOSE":
-                # "we propose a novel framework ... (ACR)": an acronym defined later in the same sentence
-                s0, s1 = sents.bounds(doc[te - 1].idx)
-                for d in defs:
-                    if d.field == field and doc[te - 1].idx < d.long_start < s1 and d.short_start - doc[te - 1].idx < 200:
-                        if head_type(d.long, lex, "Method") in ("Method", "Dataset"):
-                            add(head_type(d.long, lex, "Method"), d.long_start, d.long_end, "propose-acronym", S_PROPOSE)
-                            add(head_type(d.long, lex, "Method"), d.short_start, d.short_end, "propose-acronym", S_PROPOSE)
-                        break
             continue
         i, j = run
         span = doc[i:j]
         phrase = span.text
         if label == "OUR":
-            if not any(is_name_shape(t.text) for t in span) and not _overlaps((span.start_char, span.end_char), taken):
-                continue
-            if phrase in lex.generic_names:
+            if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
                 continue
         etype = _type_after(doc, j, phrase, lex)
         if etype in ("Task", "Metric"):
@@ -190,35 +255,83 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if label == "OUR" or not all(w[:1].isupper() or not w[:1].isalpha() for w in phrase.split()):
                 continue
             etype = "Method"
-        if phrase in lex.stop_methods:
+        if phrase in lex.stop_methods or phrase.rstrip("s") in lex.stop_methods:
             continue
+        if len(span) == 1 and not is_name_shape(phrase) and phrase.lower() in lex.modifiers | lex.np_skip:
+            continue  # "We propose Contrastive ..." cut short: an ordinary word is not a name
         rule = {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
         if etype == "Dataset":
             rule = "introduce-dataset"
         add(etype, span.start_char, span.end_char, rule, S_PROPOSE)
-        proposed_spans.append((span.start_char, span.end_char))
         taken.append((span.start_char, span.end_char))
 
-    # 5. name-shaped words nothing else explained
-    for s, e, word in find_shapes(text):
+    # 5. name-shaped words nothing else explained; typed by context
+    shape_cands = []
+    for s, e, word in find_metric_shapes(text):
+        if not _overlaps((s, e), taken):
+            add("Metric", s, e, "shape-metric", S_CONTEXT)
+            taken.append((s, e))
+    for m in _TITLE_DIGITS.finditer(text):
+        if m.group(1) in lex.dataset_names and not _overlaps(m.span(), taken):
+            add("Dataset", m.start(), m.end(), "dataset-variant", S_CONTEXT)
+            taken.append(m.span())
+    for s, e, word in find_shapes(text, lex.adjectival_suffixes):
         if _overlaps((s, e), taken) or word in lex.stop_methods or word.rstrip("s") in lex.stop_methods:
             continue
-        etype = "Method"
+        if word[0].islower() and word.rstrip("s").isalpha() and not any(c.isupper() for c in word):
+            continue
+        etype, strength = "Method", S_SHAPE
         nxt = _next_word(text, e).lower()
-        if nxt in lex.dataset_words:
-            etype = "Dataset"
-        add(etype, s, e, "shape", S_SHAPE)
+        prev = [w.lower() for w in _prev_words(text, s)]
+        base = re.split(r"[-\s]", word)[0]
+        if nxt in lex.dataset_words or base in lex.dataset_names or _SPLIT_PREFIX.search(text, max(0, s - 12), s):
+            etype, strength = "Dataset", S_CONTEXT
+        elif word.lower().endswith("score") or nxt in ("score", "metric", "measure"):
+            etype, strength = "Metric", S_CONTEXT
+        elif prev and prev[-1] in lex.eval_prepositions and not (len(prev) > 1 and prev[-2] in lex.not_eval_before_on):
+            sent = sents.of(s).lower()
+            if any(w in sent for w in ("experiment", "evaluat", "benchmark", "dataset", "outperform", "results",
+                                       "state-of-the-art", "achiev", "accuracy")):
+                etype, strength = "Dataset", S_CONTEXT
+        c = add(etype, s, e, "shape" if strength == S_SHAPE else "shape-context", strength)
+        if c is not None and strength == S_SHAPE:
+            shape_cands.append(c)
         taken.append((s, e))
+
+    # 6. coordination: an untyped name listed with datasets is a dataset ("on UCF101, HMDB51 and Kinetics")
+    typed = sorted((c for c in cands if c.type == "Dataset" and c.strength >= S_GAZ_REF or c.rule == "shape-context"
+                    and c.type == "Dataset"), key=lambda c: c.start)
+    for _ in range(2):
+        changed = False
+        for c in shape_cands:
+            if c.type == "Dataset":
+                continue
+            for d in typed:
+                gap = text[c.end:d.start] if c.end <= d.start else text[d.end:c.start]
+                if len(gap) <= 7 and _LIST_SEP.match(gap):
+                    c.type, c.strength, c.rule = "Dataset", S_CONTEXT, "coordination"
+                    typed.append(c)
+                    changed = True
+                    break
+        if not changed:
+            break
 
     return cands, defs
 
 
-def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"\s*\)?\s*([\w-]+)", text[pos:pos + 40])
-    return m.group(1) if m else ""
+def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | None = None) -> list[tuple[int, int]]:
+    """Spans "modifier+ head" for task head nouns ("fold classification", "face editing")."""
+    lex = lex or lexicon()
+    out = []
+    heads = "|".join(sorted((re.escape(h) for h in lex.task_head_nouns), key=len, reverse=True))
+    for m in re.finditer(r"(?<![\w-])(" + heads + r")(?![\w-])", text, re.IGNORECASE):
+        s = extend_left(text, m.start(), lex.modifiers)
+        if s < m.start() and not _overlaps((s, m.end()), taken):
+            out.append((s, m.end()))
+    return out
 
 
-def title_candidates(title: str, lex: Lexicon | None = None) -> list[Candidate]:
+def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None) -> list[Candidate]:
     """The name before a title's colon is the paper's own method (or dataset: "X: A Benchmark for ...")."""
     lex = lex or lexicon()
     if ":" not in title:
@@ -228,12 +341,12 @@ def title_candidates(title: str, lex: Lexicon | None = None) -> list[Candidate]:
     words = name.split()
     if not words or len(words) > 4 or words[0].lower() in lex.title_prefix_stop:
         return []
-    if not any(is_name_shape(w) for w in words):
-        # a single capitalised coinage ("Arcana: ...") passes; ordinary phrases do not
-        if len(words) > 1 and not all(w[:1].isupper() for w in words):
-            return []
-        if len(words) > 2:
-            return []
+    shaped = any(is_name_shape(w) for w in words)
+    if any(w[:1].islower() and w.lower() not in lex.connectors for w in words):
+        return []
+    if len(words) > 1 and not shaped and f"({name})" not in abstract and not re.search(
+            re.escape(name) + r"\s*\(", abstract):
+        return []  # "Linguistic Collapse: ..." is a phrase, not a name, unless the abstract defines it
     if name in lex.stop_methods or name in lex.generic_names:
         return []
     start = title.index(name)

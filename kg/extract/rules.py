@@ -41,7 +41,14 @@ class Lexicon(NamedTuple):
     title_prefix_stop: frozenset
     eval_words: frozenset
     generic_names: frozenset
+    task_head_nouns: frozenset
+    non_method_heads: frozenset
+    eval_prepositions: frozenset
+    not_eval_before_on: frozenset
+    adjectival_suffixes: frozenset
     stop_methods: frozenset
+    modifiers: frozenset
+    dataset_names: frozenset
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +58,13 @@ def lexicon() -> Lexicon:
     stop = resources.files("kg.data").joinpath("curated/stop_methods.txt").read_text(encoding="utf-8")
     stops = frozenset(s.strip() for s in stop.splitlines() if s.strip() and not s.startswith("#"))
     fields = {k: frozenset(v) for k, v in data.items() if not k.startswith("_")}
-    return Lexicon(stop_methods=stops, **fields)
+    mods = resources.files("kg.data").joinpath("modifiers.txt").read_text(encoding="utf-8").split()
+    datasets = set()
+    for line in resources.files("kg.data").joinpath("gazetteer_orth.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["label"] == "Dataset":
+            datasets.add(row["pattern"])
+    return Lexicon(stop_methods=stops, modifiers=frozenset(mods), dataset_names=frozenset(datasets), **fields)
 
 
 # ---------------------------------------------------------------- links
@@ -86,27 +99,52 @@ def find_links(text: str) -> list[tuple[int, int, str, str]]:
 
 # ---------------------------------------------------------------- shapes
 
-def is_name_shape(word: str) -> bool:
-    """A word whose shape marks a name: inner capital, two capitals, or letters mixed with digits."""
-    letters = [c for c in word if c.isalpha()]
+_UNIT = re.compile(r"\d+(?:\.\d+)?(?:[kKMBGT]?B|[kKMGT]|ms|s|h|m|min|px|x|X|times|bit|bits|fps|FPS|Hz|kHz|GHz|D|d|st|nd|rd|th|K)$")
+
+
+def _part_is_name(part: str) -> bool:
+    letters = [c for c in part if c.isalpha()]
     if not letters:
         return False
-    core = word.rstrip("s") if len(word) > 2 else word
+    if part[0].isdigit() and sum(c.isupper() for c in part) < 2:
+        return False  # "3times", "000-hour", "int8" style tokens are numbers with units
+    if _UNIT.fullmatch(part):
+        return False
+    core = part[:-1] if len(part) > 2 and part.endswith("s") else part
     if sum(c.isupper() for c in core) >= 2:
         return True
-    if any(c.isupper() for c in word[1:]):
+    if any(c.isupper() for c in part[1:]):
         return True
-    if any(c.isdigit() for c in word) and len(letters) >= 2:
-        return not re.fullmatch(r"\d+(st|nd|rd|th|k|K|M|B|x|D|d|px|ms|s|h|GB|MB|KB|bit|bits|-bit|-shot|-way)?", word)
-    return False
+    # letters around a digit: wav2vec, n2c2, seq2seq, Qwen2, GPT4o
+    return bool(re.search(r"[A-Za-z]\d+[A-Za-z]|[A-Z][a-z]*\d", part))
 
 
-def find_shapes(text: str) -> list[tuple[int, int, str]]:
+def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
+    """A word whose shape marks a name: inner capital, two capitals, or letters mixed with digits.
+
+    Hyphenated words are judged part by part ("Language-Inspired" is not a name, "MM-LoRA" is);
+    a name with an adjectival suffix ("LLM-based") is not itself a name.
+    """
+    if "." in word and not re.fullmatch(r"[^.]+(?:\.\d+)+", word):
+        return False  # "U.S", "framework.The"; but "Qwen2.5"
+    parts = [p for p in re.split(r"[-/]", word) if p]
+    if not parts:
+        return False
+    if len(parts) > 1 and parts[-1].lower() in suffixes:
+        return False
+    if all(re.fullmatch(r"\d+(\.\d+)?[a-zA-Z]?", p) for p in parts):
+        return False
+    if re.fullmatch(r"\d+[xX×](?:-\d+[xX×])?", word):
+        return False
+    return any(_part_is_name(p.rstrip("+^")) for p in parts)
+
+
+def find_shapes(text: str, suffixes: frozenset = frozenset()) -> list[tuple[int, int, str]]:
     """Name-shaped words with an optional version number: (start, end, text)."""
     out = []
     for m in SHAPE.finditer(text):
         word = m.group(1)
-        if not is_name_shape(word):
+        if not is_name_shape(word, suffixes):
             continue
         end = m.end(2) if m.group(2) else m.end(1)
         out.append((m.start(1), end, text[m.start(1):end]))
@@ -154,3 +192,25 @@ def looks_like_name(tok_text: str, lex: Lexicon) -> bool:
     if tok_text in lex.generic_names:
         return False
     return (tok_text[:1].isupper() or is_name_shape(tok_text)) and any(c.isalpha() for c in tok_text)
+
+
+METRIC_AT = re.compile(r"(?<![\w@])([A-Za-z][A-Za-z0-9-]*@(?:\d+|[kKN]))(?![\w@])")
+
+
+def find_metric_shapes(text: str) -> list[tuple[int, int, str]]:
+    """Metric names written with a cut-off: NDCG@10, Recall@K, pass@1."""
+    return [(m.start(1), m.end(1), m.group(1)) for m in METRIC_AT.finditer(text)]
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s+$")
+
+
+def extend_left(text: str, start: int, words: frozenset, limit: int = 3) -> int:
+    """New start after taking up to ``limit`` modifier words just before ``start``."""
+    new = start
+    for _ in range(limit):
+        m = _WORD_BEFORE.search(text, max(0, new - 40), new)
+        if not m or m.end() != new or m.group(1).lower() not in words:
+            break
+        new = m.start(1)
+    return new
