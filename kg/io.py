@@ -9,6 +9,23 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_MODE = 0o666 & ~_umask()
+
+
+def _mkstemp_beside(target: Path) -> str:
+    """A temporary file next to ``target`` with the permissions a plain open() would give."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.fchmod(fd, _MODE)
+    os.close(fd)
+    return tmp
+
+
 @contextlib.contextmanager
 def atomic_write(path: "str | os.PathLike[str]", mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success rename it over ``path``.
@@ -18,9 +35,9 @@ def atomic_write(path: "str | os.PathLike[str]", mode: str = "w", encoding: str 
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = _mkstemp_beside(target)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "\n") as fh:
+        with open(tmp, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "\n") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -38,9 +55,7 @@ def staged(paths: "list[str | os.PathLike[str]]") -> Iterator[list[Path]]:
     temps = []
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        temps.append(Path(tmp))
+        temps.append(Path(_mkstemp_beside(target)))
     try:
         yield temps
         for tmp, target in zip(temps, targets):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,12 @@ def snapshot(out: Path) -> dict[str, bytes]:
 
 def test_build_writes_every_output(tmp_path):
     summary = kg.build([str(EXAMPLE)], tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
     for name in OUTPUT_FILES:
-        assert (tmp_path / name).stat().st_size > 0, name
+        stat = (tmp_path / name).stat()
+        assert stat.st_size > 0, name
+        assert stat.st_mode & 0o777 == 0o666 & ~umask, f"{name} should be readable like any file the user writes"
     assert summary.papers == 8
     graph = kg.load_graph(tmp_path)
     assert sum(1 for _, d in graph.nodes(data=True) if d["label"] == "Paper") == 8
