@@ -74,6 +74,17 @@ class Community(NamedTuple):
 def nodes_by_label(graph: nx.MultiDiGraph, label: str) -> list[str]:
     """Ids of the nodes with ``label``, sorted.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    label : str
+        One of :data:`kg.models.NODE_LABELS`; anything else raises ``ValueError``.
+
+    Returns
+    -------
+    list of str
+
     Examples
     --------
     >>> nodes_by_label(example_graph(), "Task")
@@ -91,6 +102,22 @@ def paper_entities(
     rel_types: Optional[Iterable[str]] = None,
 ) -> set[str]:
     """The entities a paper links to, restricted to ``labels`` and (optionally) relationship types.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    paper : str
+        Id of a Paper node.
+    labels : iterable of str, optional
+        Entity labels to keep (default: Method, Dataset, Metric, Task).
+    rel_types : iterable of str, optional
+        Relationship types to follow (default: all).
+
+    Returns
+    -------
+    set of str
+        Entity ids.
 
     Examples
     --------
@@ -113,6 +140,20 @@ def find_entity(graph: nx.MultiDiGraph, name: str, *, label: Optional[str] = Non
 
     Matching ignores case, spaces and punctuation ("MS-COCO" finds "MSCOCO").
     An exact name match ranks first, then nodes with more mentions.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    name : str
+        A name, alias or node id.
+    label : str, optional
+        Only nodes of this label.
+
+    Returns
+    -------
+    list of str
+        Node ids; empty when nothing matches.
 
     Examples
     --------
@@ -152,6 +193,22 @@ def top_by_degree(
     both introduces and evaluates on a dataset) count once. ``rel_types``
     keeps only edges of those types; ``k=None`` returns every node.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    label : str
+        The label to rank.
+    k : int or None, optional
+        How many to return (default 10).
+    rel_types : iterable of str, optional
+        Count only edges of these types; nodes with none are left out.
+
+    Returns
+    -------
+    list of (str, int)
+        ``(node id, count)``, highest count first, ties by id.
+
     Examples
     --------
     >>> g = example_graph()
@@ -187,6 +244,21 @@ def paper_projection(
     Every paper is a node (with its ``label``, ``name`` and ``title``); edge
     ``weight`` is the number of shared entities and ``shared`` lists them.
     Edges lighter than ``min_weight`` are left out.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    labels : iterable of str, optional
+        Entity labels two papers may share (default Method and Dataset).
+    rel_types : iterable of str, optional
+        Count an entity only through edges of these types.
+    min_weight : int, optional
+        Smallest number of shared entities that makes an edge (default 1).
+
+    Returns
+    -------
+    networkx.Graph
 
     Examples
     --------
@@ -227,6 +299,21 @@ def cooccurrence(
     The default is method co-use; ``labels=ENTITY_TYPES`` gives the whole
     field's co-occurrence network.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    labels : iterable of str, optional
+        Entity labels to include (default Method).
+    rel_types : iterable of str, optional
+        Count an entity in a paper only through edges of these types.
+    min_weight : int, optional
+        Smallest number of common papers that makes an edge (default 1).
+
+    Returns
+    -------
+    networkx.Graph
+
     Examples
     --------
     >>> c = cooccurrence(example_graph())
@@ -266,6 +353,19 @@ def bipartite(
     convention of :mod:`networkx.algorithms.bipartite`); an edge means some
     paper links to both, ``weight`` counts those papers and ``papers`` lists
     them.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    left, right : str
+        The two entity labels (different; default Method and Dataset).
+    rel_types : iterable of str, optional
+        Count an entity in a paper only through edges of these types.
+
+    Returns
+    -------
+    networkx.Graph
 
     Examples
     --------
@@ -312,6 +412,21 @@ def neighbourhood(
     centre is always kept), e.g. to avoid reaching every paper through a
     ubiquitous metric. Returns a new graph with all attributes copied.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    node : str
+        The centre; ``KeyError`` if it is not in the graph.
+    hops : int, optional
+        Radius of the walk (default 1).
+    labels : iterable of str, optional
+        Labels the walk may pass through (default: all).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+
     Examples
     --------
     >>> ego = neighbourhood(example_graph(), "paper:p5", hops=2, labels=["Paper", "Dataset"])
@@ -344,6 +459,24 @@ def similar_papers(
     weighted by log(1 + N / df) (N papers, df of them linking the entity), so
     sharing a rare dataset counts more than sharing "Transformer". Papers
     sharing nothing are left out.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    paper : str
+        Id of a Paper node; ``KeyError`` otherwise.
+    k : int or None, optional
+        How many to return (default 5; ``None`` for all).
+    labels : iterable of str, optional
+        Entity labels compared (default Method, Dataset, Task).
+    weighting : {"jaccard", "idf"}, optional
+        Plain or rarity-weighted Jaccard (default "jaccard").
+
+    Returns
+    -------
+    list of Similar
+        ``(paper, score, shared)``, best first, ties by id.
 
     Examples
     --------
@@ -400,6 +533,29 @@ def communities(
     ``algorithm`` is ``"louvain"`` (seeded: the same ``seed`` gives the same
     answer) or ``"greedy"`` (greedy modularity, deterministic). Communities
     smaller than ``min_size`` (lone papers) are left out.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    on : {"papers", "entities"}, optional
+        What to partition (default "papers").
+    labels : iterable of str, optional
+        Entity labels that link papers, or the entities partitioned (default Method, Dataset).
+    algorithm : {"louvain", "greedy"}, optional
+    seed : int, optional
+        Random seed for Louvain (default 0).
+    resolution : float, optional
+        Above 1 favours smaller communities, below 1 larger ones (default 1).
+    top : int, optional
+        How many characterising entities per community (default 5).
+    min_size : int, optional
+        Smallest community reported (default 2).
+
+    Returns
+    -------
+    list of Community
+        ``(members, top)``, largest first.
 
     Examples
     --------
@@ -472,6 +628,19 @@ def leaderboard(
     unless ``ascending`` is true; ``ascending=None`` picks ascending for a
     single metric whose name says lower is better (error, loss, perplexity,
     FID, ...).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A kg graph, as :func:`kg.load_graph` returns it.
+    metric, dataset : str, optional
+        Keep only results on this metric / dataset.
+    ascending : bool or None, optional
+        Sort order of ``number``; ``None`` decides from the metric name.
+
+    Returns
+    -------
+    list of dict
 
     Examples
     --------
