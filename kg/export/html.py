@@ -432,7 +432,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "font": {"size": 14, "face": "system-ui, 'DejaVu Sans', sans-serif", "color": "#1f2328",
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
             "scaling": {"min": 7, "max": 50,
-                        "label": {"enabled": True, "min": 12, "max": 90, "maxVisible": 28, "drawThreshold": 6}},
+                        "label": {"enabled": True, "min": 12, "max": 90, "maxVisible": 28, "drawThreshold": 8}},
         },
         "edges": {
             "color": {"color": "#b9c1cc", "highlight": "#33383f", "hover": "#33383f", "inherit": False, "opacity": 0.8},
@@ -463,7 +463,6 @@ def _network(graph: nx.MultiDiGraph, selection: Selection) -> tuple[Any, dict, d
 
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     net.node_ids = _IdList()
-    nbrs = _neighbours(graph)
     keep = set(selection.nodes)
     node_tips: dict[str, str] = {}
     for node in selection.nodes:
@@ -478,7 +477,7 @@ def _network(graph: nx.MultiDiGraph, selection: Selection) -> tuple[Any, dict, d
             color={"background": colour, "border": "#ffffff" if shape in ("dot", "square", "hexagon") else colour,
                    "highlight": {"background": colour, "border": "#1f2328"},
                    "hover": {"background": colour, "border": "#1f2328"}},
-            value=_value(label, len(nbrs[node])),
+            value=_value(label, len((set(graph.successors(node)) | set(graph.predecessors(node))) - {node})),
             kgLabel=label,
         )
         node_tips[vid] = paper_tooltip(graph, node) if label == "Paper" else entity_tooltip(graph, node)

@@ -67,7 +67,7 @@
 
   var api = {
     network: network, nodes: nodes, edges: edges, meta: data.meta, state: "loading",
-    matches: [], tooltip: tooltip,
+    matches: [], tooltip: tooltip, toElement: toElement,
     /** number of nodes vis-network is drawing (not hidden) */
     drawnCount: function () {
       return network.body.nodeIndices.filter(function (id) { return !network.body.nodes[id].options.hidden; }).length;
@@ -108,6 +108,7 @@
     while (details.firstChild) details.removeChild(details.firstChild);
     details.appendChild(tooltip(kind, id));
   }
+  api.showDetails = showDetails;
   network.on("click", function (p) {
     if (p.nodes.length) showDetails("node", p.nodes[0]);
     else if (p.edges.length) showDetails("edge", p.edges[0]);
