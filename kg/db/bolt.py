@@ -18,6 +18,8 @@ from ..errors import InputError, ServiceUnavailable
 #: attempts per statement (the first try included) and the first backoff in seconds
 MAX_ATTEMPTS = 5
 BACKOFF = 0.5
+#: a server that is down at the start is reported quickly: fewer, shorter waits
+CONNECT_ATTEMPTS = 3
 
 
 def _retryable() -> tuple[type[BaseException], ...]:
@@ -76,7 +78,8 @@ class BoltBackend:
 
     def verify(self) -> None:
         """Connect and log in once, so a dead server or a bad password fails before any write."""
-        self._with_retry(lambda: self._driver.verify_connectivity())
+        self._with_retry(lambda: self._driver.verify_connectivity(), attempts=min(self.max_attempts, CONNECT_ATTEMPTS),
+                         backoff=self.backoff / 2)
 
     def run(self, statement: str, params: Optional[Mapping[str, Any]] = None) -> tuple[list[str], list[list[Any]]]:
         """Run one statement in its own transaction; return ``(columns, rows)``."""
@@ -105,21 +108,24 @@ class BoltBackend:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _with_retry(self, work: Callable[[], Any]) -> Any:
+    def _with_retry(self, work: Callable[[], Any], *, attempts: Optional[int] = None, backoff: Optional[float] = None) -> Any:
         from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError
 
         retryable = _retryable()
-        for attempt in range(1, self.max_attempts + 1):
+        attempts = attempts or self.max_attempts
+        backoff = self.backoff if backoff is None else backoff
+        for attempt in range(1, attempts + 1):
             try:
                 return work()
             except AuthError as exc:
                 raise ServiceUnavailable(f"Neo4j at {self.uri} refused the login for user {self.user!r}: {_first_line(exc)}") from None
             except retryable as exc:
-                if attempt == self.max_attempts:
+                if attempt == attempts:
                     raise ServiceUnavailable(
-                        f"cannot reach Neo4j at {self.uri} (gave up after {attempt} attempts): {_first_line(exc)}"
+                        f"cannot reach Neo4j at {self.uri} (is it running? set --uri or NEO4J_URI; "
+                        f"gave up after {attempt} attempts): {_first_line(exc)}"
                     ) from None
-                self._sleep(self.backoff * 2 ** (attempt - 1))
+                self._sleep(backoff * 2 ** (attempt - 1))
             except ClientError as exc:
                 raise InputError(f"Neo4j rejected a statement: {_first_line(exc)}") from None
             except (Neo4jError, DriverError) as exc:
@@ -130,5 +136,5 @@ class BoltBackend:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "message", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    text = str(exc).strip() or str(getattr(exc, "message", "") or "").strip()
+    return text.splitlines()[0].rstrip(":") if text else type(exc).__name__
