@@ -21,7 +21,7 @@ from . import components  # noqa: F401  (registers the factories)
 from .candidates import field_candidates, title_candidates
 from .components import GAZ_KEY, TRIGGER_KEY
 from .results import find_results
-from .rules import Sentences, find_links, lexicon
+from .rules import Sentences, find_links, lexicon, sentence_starts
 
 __all__ = ["extract", "extract_one", "make_nlp"]
 
@@ -30,13 +30,13 @@ _STRENGTH = {"gaz-orth": 2, "gaz-lower": 2}
 
 @lru_cache(maxsize=None)
 def make_nlp(model: str | None = None) -> Language:
-    """The extraction pipeline: ``spacy.blank("en")`` (or ``model``) + sentencizer + kg components.
+    """The extraction pipeline: ``spacy.blank("en")`` (or ``model``) + a fast sentencizer + kg components.
 
     Built once per process and cached; safe to share.
     """
     nlp = spacy.load(model) if model else spacy.blank("en")
     if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("kg_sentencizer")
     nlp.add_pipe("kg_gazetteer")
     nlp.add_pipe("kg_triggers")
     return nlp
@@ -65,16 +65,17 @@ def _curated(span) -> bool:
 def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
     lex = lexicon()
     cands, defs, links, results = [], [], [], []
-    for field, doc in (("title", title_doc), ("abstract", abstract_doc)):
+    title_text, abstract_text = _field_texts(paper)
+    for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
         gaz = _gaz_tuples(doc)
         trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
-        c, d = field_candidates(doc, field, gaz, trig, lex)
+        sents = Sentences(text, sentence_starts(doc))
+        c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents)
         cands += c
         defs += d
-        sents = Sentences(doc.text, [s.start_char for s in doc.sents])
-        for s, e, url, kind in find_links(doc.text):
+        for s, e, url, kind in find_links(text):
             links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
-    cands += title_candidates(title_doc.text, abstract_doc.text, lex)
+    cands += title_candidates(title_text, abstract_text, lex)
     originals = {"title": paper.title, "abstract": paper.abstract}
     for c in cands:
         c.text = originals[c.field][c.start:c.end]

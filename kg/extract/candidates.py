@@ -9,11 +9,12 @@ gazetteer and trigger matches are given as plain tuples.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ..resolve import Candidate, Definition
 from .acronyms import find_definitions
-from .rules import (Lexicon, Sentences, extend_left, find_metric_shapes, find_shapes, head_type, is_name_shape,
+from .rules import (Lexicon, Sentences, sentence_starts, extend_left, find_metric_shapes, find_shapes, head_type, is_name_shape,
                     lexicon, looks_like_name)
 
 # strengths: how much a rule's evidence counts when two rules disagree on a type
@@ -143,11 +144,15 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
 
 
 def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[Trigger],
-                     lex: Lexicon | None = None) -> tuple[list[Candidate], list[Definition]]:
-    """Typed candidates and acronym definitions of one field."""
+                     lex: Lexicon | None = None, *, text: str | None = None,
+                     sents: Sentences | None = None) -> tuple[list[Candidate], list[Definition]]:
+    """Typed candidates and acronym definitions of one field.
+
+    ``text`` is ``doc.text`` when the caller has it already (``Doc.text`` joins every token).
+    """
     lex = lex or lexicon()
-    text = doc.text
-    sents = Sentences(text, [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0])
+    text = doc.text if text is None else text
+    sents = sents or Sentences(text, sentence_starts(doc))
     cands: list[Candidate] = []
     defs: list[Definition] = []
 
@@ -319,12 +324,17 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     return cands, defs
 
 
+@lru_cache(maxsize=4)
+def _task_head_regex(heads: frozenset) -> re.Pattern:
+    alt = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(" + alt + r")(?![\w-])", re.IGNORECASE)
+
+
 def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | None = None) -> list[tuple[int, int]]:
     """Spans "modifier+ head" for task head nouns ("fold classification", "face editing")."""
     lex = lex or lexicon()
     out = []
-    heads = "|".join(sorted((re.escape(h) for h in lex.task_head_nouns), key=len, reverse=True))
-    for m in re.finditer(r"(?<![\w-])(" + heads + r")(?![\w-])", text, re.IGNORECASE):
+    for m in _task_head_regex(lex.task_head_nouns).finditer(text):
         s = extend_left(text, m.start(), lex.modifiers)
         if s < m.start() and not _overlaps((s, m.end()), taken):
             out.append((s, m.end()))

@@ -13,6 +13,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple, Optional
 
+from spacy.attrs import IDX, SENT_START
+
 from ..resolve import Candidate, Definition
 from .acronyms import find_definitions
 
@@ -23,6 +25,7 @@ CODE_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/", "huggingface.co/",
 #: joined by - + . ^ inside (MM-LoRA, DSI++, BT^2); optionally a version number after a space (wav2vec 2.0)
 SHAPE = re.compile(
     r"(?<![\w@#/.\-])"
+    r"(?=[\w+.^/-]*(?:[A-Z][\w+.^/-]*[A-Z]|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]))"
     r"((?:[A-Za-z0-9]+(?:[-+.^/][A-Za-z0-9]+)*\+*))"
     r"(?:\s(v?\d+(?:\.\d+)+|v\d+|\d+(?:\.\d+)?[BMK]?))?"
     r"(?![\w@])"
@@ -152,6 +155,15 @@ def find_shapes(text: str, suffixes: frozenset = frozenset()) -> list[tuple[int,
 
 
 # ---------------------------------------------------------------- sentences
+
+def sentence_starts(doc) -> list[int]:
+    """Character offsets where the doc's sentences start (fast: array access, no Span objects)."""
+    if len(doc) == 0:
+        return [0]
+    arr = doc.to_array([SENT_START, IDX])
+    starts = arr[arr[:, 0] == 1, 1].tolist()
+    return starts if starts and starts[0] == 0 else [0] + starts
+
 
 class Sentences:
     """Sentence lookup by character offset."""
