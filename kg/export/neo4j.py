@@ -80,10 +80,10 @@ def push(
     >>> print(push("out", uri="bolt://localhost:7687", password="secret"))   # doctest: +SKIP
     pushed to bolt://localhost:7687: 412 nodes (Paper 295, ...) ...
     """
-    graph = source if isinstance(source, nx.MultiDiGraph) else source_graph(source, on_warning=on_warning)
     backend = BoltBackend(uri, user, password, database=database, driver=driver)
     try:
-        backend.verify()
+        backend.verify()  # a dead server or a bad password fails before a long build
+        graph = source if isinstance(source, nx.MultiDiGraph) else source_graph(source, on_warning=on_warning)
         summary = load_graph_into(backend, graph, batch_size=batch_size, progress=progress)
     finally:
         backend.close()
