@@ -151,15 +151,16 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
             uf.union(kl, ks)
             long_of.setdefault(uf.find(kl), d.long)
 
-    # one type per key: the strongest evidence wins
-    type_votes: dict[str, Counter] = defaultdict(Counter)
+    # one type per key: the strongest single piece of evidence wins, then the number of mentions
+    type_votes: dict[str, dict] = defaultdict(dict)
     keyed = []
     for c in cands:
         k = normalise_key(c.canonical or c.text)
         if not k:
             continue
         root = uf.find(k)
-        type_votes[root][c.type] += c.strength
+        best, n = type_votes[root].get(c.type, (0, 0))
+        type_votes[root][c.type] = (max(best, c.strength), n + 1)
         keyed.append((root, c))
 
     groups: dict[tuple, list[Candidate]] = defaultdict(list)
@@ -193,8 +194,19 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
                 aliases.append(form)
         entities.append(Entity(type=etype, name=name, id=f"{etype.lower()}:{normalise_key(name) or root}",
                                role=role, aliases=aliases, mentions=mentions))
+    _variants_of_proposed(entities)
     entities.sort(key=lambda e: (TYPE_ORDER.index(e.type), _first_pos(e)))
     return entities
+
+
+def _variants_of_proposed(entities: list[Entity]) -> None:
+    """"VAD-Base", "VAD-Tiny" are sizes of the proposed "VAD": proposed too."""
+    names = [e.name for e in entities if e.type == "Method" and e.role == "proposed"]
+    names += [a for e in entities if e.type == "Method" and e.role == "proposed" for a in e.aliases]
+    for e in entities:
+        if e.type == "Method" and e.role == "used" and any(
+                e.name.startswith(n + "-") and len(n) >= 2 for n in names):
+            e.role = "proposed"
 
 
 def _first_pos(e: Entity) -> tuple:

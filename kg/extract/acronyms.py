@@ -120,6 +120,14 @@ def find_definitions(text: str) -> list[Definition]:
             rel = best_long_form(head, candidate)
             if rel is None:
                 continue
+            if candidate[rel:rel + 1].lower() != head[0].lower():
+                # the first letter matched inside a hyphenated word ("Equation-based"): start instead at
+                # the nearest earlier word that begins with it ("BEllman Equation-based ... (BEER)")
+                earlier = [m.start() for m in re.finditer(r"(?:^|(?<=\s))" + re.escape(head[0]), candidate[:rel],
+                                                          re.IGNORECASE)]
+                if not earlier:
+                    continue
+                rel = earlier[-1]
             long = _drop_generic_tail(head, candidate[rel:].rstrip(" ,"))
             long_start = cand_start + rel
             if len(long) <= len(head) or not _initials_ok(head, long):

@@ -29,6 +29,25 @@ _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
 _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")
 
 
+_OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?)\b",
+                       re.IGNORECASE)
+_NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
+
+
+def _only_filler(gap: str, lex: Lexicon) -> bool:
+    """True when the words between a trigger and a name are determiners and adjectives ("a novel")."""
+    words = gap.split()
+    if len(words) > 6 or any(c in gap for c in ".;:()"):
+        return False
+    return all(w.lower().strip(",") in lex.np_skip or w.lower().strip(",") in lex.modifiers for w in words)
+
+
+def _token_at(doc, char: int):
+    """Index of the token starting at character ``char`` (or None)."""
+    tok = doc.char_span(char, char + 1, alignment_mode="expand")
+    return tok.start if tok is not None and tok.start_char == char else None
+
+
 def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
@@ -60,7 +79,7 @@ def _name_run(doc, i: int, lex: Lexicon, limit: int = 8) -> tuple[int, int] | No
         if t.text == "++" or (t.text.startswith("+") and not prev.whitespace_):
             j += 1
             continue
-        if looks_like_name(t.text, lex):
+        if looks_like_name(t.text, lex) or re.fullmatch(r"\d+[A-Z]\w*", t.text):
             j += 1
             continue
         if re.fullmatch(r"v?\d+(\.\d+)*", t.text) and j - i <= 2:
@@ -93,10 +112,12 @@ def _type_after(doc, j: int, phrase: str, lex: Lexicon) -> str:
     if j < len(doc) and doc[j].lower_ in lex.dataset_words:
         return "Dataset"
     if j + 1 < len(doc) and doc[j].text == "," and doc[j + 1].lower_ in ("a", "an", "the"):
-        # "X, a large-scale dataset of ..." : look a few words on
+        # "X, a large-scale dataset of ..." / "X, a metric that ...": look a few words on
         for t in doc[j + 2: j + 8]:
             if t.lower_ in lex.dataset_heads:
                 return "Dataset"
+            if t.lower_ in ("metric", "measure", "score"):
+                return "Metric"
             if t.lower_ in lex.method_heads or t.is_punct:
                 break
     return head_type(phrase, lex, "Method")
@@ -170,33 +191,101 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
 
     # 1. acronym definitions: both forms, typed by the expansion
     gaz_by_span = {(m[1], m[2]): m for m in gaz}
+    gaz_spans = [(m[1], m[2]) for m in gaz]
     acr_long: list[tuple[int, int]] = []
     short_types: dict[str, str] = {}
+    def_cands: dict[int, list[Candidate]] = {}
     for d in find_definitions(text):
         long, short = text[d.long_start:d.long_end], text[d.short_start:d.short_end]
         hit = gaz_by_span.get((d.long_start, d.long_end))
         etype = definition_type(long, short, _next_word(text, d.short_end), lex, hit[0] if hit else None)
         if etype is None:
             continue
-        defs.append(Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
-                               sents.of(d.long_start)))
+        defn = Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
+                          sents.of(d.long_start))
+        defs.append(defn)
         acr_long.append((d.long_start, d.long_end))
-        add(etype, d.long_start, d.long_end, "acronym", S_ACRONYM, hit[3] if hit else "")
-        add(etype, d.short_start, d.short_end, "acronym", S_ACRONYM)
+        pair = [add(etype, d.long_start, d.long_end, "acronym", S_ACRONYM, hit[3] if hit else ""),
+                add(etype, d.short_start, d.short_end, "acronym", S_ACRONYM)]
+        def_cands[id(defn)] = [c for c in pair if c is not None]
         short_types[short] = etype
+        known = hit is not None or (d.short_start, d.short_end) in gaz_by_span
+        if etype == "Method" and not known and _OWN_WORK.search(sents.of(d.long_start)):
+            # a method acronym no gazetteer knows, defined where the authors speak of their work
+            for c in def_cands[id(defn)]:
+                c.proposed = True
         if etype == "Task" and _next_word(text, d.short_end).lower() in lex.task_heads:
             # "Click-through rate (CTR) prediction": the acronym plus head is also a form of the task
             m = re.match(r"\s*\)\s*([\w-]+)", text[d.short_end:d.short_end + 40])
             if m:
                 add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM)
 
-    # 2. gazetteer hits (not inside an acronym's long form: the definition wins); tasks and
-    #    techniques take the modifiers on their left as a longer form of the same entity
-    taken: list[tuple[int, int]] = list(acr_long)
-    for label, s, e, canonical, rule, strength in gaz:
-        if _inside((s, e), acr_long) and (s, e) not in acr_long:
+    # 2. contextual triggers: "we propose X", "called X", "our X"
+    proposed_spans: list[tuple[int, int]] = []
+    for label, ts, te in triggers:
+        k = te if label == "OUR" else _after_trigger(doc, te, lex)
+        trig_end = doc[te - 1].idx + len(doc[te - 1].text)
+        run = _name_run(doc, k, lex)
+        # an acronym defined right there: its expansion is the name ("we propose a Deep Interest Network (DIN)")
+        d_hit = None
+        if label != "OUR":
+            for d in defs:
+                if d.long_start >= trig_end and _only_filler(text[trig_end:d.long_start], lex):
+                    if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
+                        d_hit = d  # a known name ("a new mixture of experts (MoE) framework") is used, not proposed
+                    break
+        if d_hit is not None:
+            etype = "Dataset" if _type_after(doc, len(doc), d_hit.long, lex) == "Dataset" or \
+                _next_word(text, d_hit.short_end).lower() in lex.dataset_words else "Method"
+            rule = "introduce-dataset" if etype == "Dataset" else ("propose" if label == "PROPOSE" else "called")
+            add(etype, d_hit.long_start, d_hit.long_end, rule, S_PROPOSE)
+            add(etype, d_hit.short_start, d_hit.short_end, rule, S_PROPOSE)
+            proposed_spans.append((d_hit.long_start, d_hit.long_end))
             continue
-        if (s, e) in acr_long:
+        if not run:
+            continue
+        i, j = run
+        span = doc[i:j]
+        phrase = span.text
+        if label == "OUR":
+            if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
+                continue
+        etype = _type_after(doc, j, phrase, lex)
+        if etype in ("Task", "Metric"):
+            # a capitalised coinage right after "we propose" is the paper's method whatever its head word
+            if label == "OUR" or not all(w[:1].isupper() or not w[:1].isalpha() for w in phrase.split()):
+                continue
+            etype = "Method"
+        if phrase in lex.stop_methods or phrase.rstrip("s") in lex.stop_methods:
+            continue
+        if len(span) == 1 and not is_name_shape(phrase) and (phrase.lower() in lex.modifiers
+                                                            or phrase.lower() in lex.np_skip):
+            continue  # "We propose Contrastive ..." cut short: an ordinary word is not a name
+        rule = {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
+        if etype == "Dataset":
+            rule = "introduce-dataset"
+        add(etype, span.start_char, span.end_char, rule, S_PROPOSE)
+        proposed_spans.append((span.start_char, span.end_char))
+        # "X, namely Y" / "X, called Y": Y is another name of X
+        m = _NAMELY.match(text, span.end_char)
+        if m and label != "OUR":
+            k2 = _token_at(doc, m.end())
+            run2 = _name_run(doc, k2, lex) if k2 is not None else None
+            if run2:
+                other = doc[run2[0]:run2[1]]
+                add(etype, other.start_char, other.end_char, rule, S_PROPOSE)
+                proposed_spans.append((other.start_char, other.end_char))
+                defs.append(Definition(field, span.start_char, span.end_char, phrase, other.start_char,
+                                       other.end_char, other.text, sents.of(span.start_char)))
+
+    # 3. gazetteer hits (not inside an acronym's long form or a proposed name: those win); tasks and
+    #    techniques take the modifiers on their left as a longer form of the same entity
+    inner_taken = acr_long + proposed_spans
+    taken: list[tuple[int, int]] = list(inner_taken)
+    for label, s, e, canonical, rule, strength in gaz:
+        if (s, e) in acr_long or (s, e) in proposed_spans:
+            continue
+        if _inside((s, e), inner_taken):
             continue
         if label == "Dataset":
             m = _SPLIT_PREFIX.search(text, max(0, s - 12), s)
@@ -217,58 +306,12 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         add("Task", s, e, "task-head", S_GAZ_REF)
         taken.append((s, e))
 
-    # 3. uses of defined acronyms elsewhere in the field
+    # 4. uses of defined acronyms elsewhere in the field
     for short, etype in short_types.items():
         for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])", text):
             if not _overlaps((m.start(), m.end()), taken):
                 add(etype, m.start(), m.end(), "acronym-use", S_ACRONYM)
                 taken.append((m.start(), m.end()))
-
-    # 4. contextual triggers: "we propose X", "called X", "our X"
-    for label, ts, te in triggers:
-        k = te if label == "OUR" else _after_trigger(doc, te, lex)
-        trig_char = doc[te - 1].idx
-        run = _name_run(doc, k, lex)
-        # an acronym defined right there: its expansion is the name ("we propose Deep Interest Network (DIN)")
-        d_hit = None
-        if label != "OUR":
-            s0, s1 = sents.bounds(trig_char)
-            limit = doc[k].idx + 1 if (run and k < len(doc)) else s1
-            for d in defs:
-                if trig_char < d.long_start < s1 and (d.long_start <= limit or not run) and d.short_start - trig_char < 250:
-                    if head_type(d.long, lex, "Method") in ("Method", "Dataset") or run:
-                        d_hit = d
-                    break
-        if d_hit is not None:
-            etype = "Dataset" if _type_after(doc, len(doc), d_hit.long, lex) == "Dataset" or \
-                _next_word(text, d_hit.short_end).lower() in lex.dataset_words else "Method"
-            rule = "introduce-dataset" if etype == "Dataset" else ("propose" if label == "PROPOSE" else "called")
-            add(etype, d_hit.long_start, d_hit.long_end, rule, S_PROPOSE)
-            add(etype, d_hit.short_start, d_hit.short_end, rule, S_PROPOSE)
-            continue
-        if not run:
-            continue
-        i, j = run
-        span = doc[i:j]
-        phrase = span.text
-        if label == "OUR":
-            if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
-                continue
-        etype = _type_after(doc, j, phrase, lex)
-        if etype in ("Task", "Metric"):
-            # a capitalised coinage right after "we propose" is the paper's method whatever its head word
-            if label == "OUR" or not all(w[:1].isupper() or not w[:1].isalpha() for w in phrase.split()):
-                continue
-            etype = "Method"
-        if phrase in lex.stop_methods or phrase.rstrip("s") in lex.stop_methods:
-            continue
-        if len(span) == 1 and not is_name_shape(phrase) and phrase.lower() in lex.modifiers | lex.np_skip:
-            continue  # "We propose Contrastive ..." cut short: an ordinary word is not a name
-        rule = {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
-        if etype == "Dataset":
-            rule = "introduce-dataset"
-        add(etype, span.start_char, span.end_char, rule, S_PROPOSE)
-        taken.append((span.start_char, span.end_char))
 
     # 5. name-shaped words nothing else explained; typed by context
     shape_cands = []
@@ -354,13 +397,14 @@ def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None)
     shaped = any(is_name_shape(w) for w in words)
     if any(w[:1].islower() and w.lower() not in lex.connectors for w in words):
         return []
-    if len(words) > 1 and not shaped and f"({name})" not in abstract and not re.search(
-            re.escape(name) + r"\s*\(", abstract):
-        return []  # "Linguistic Collapse: ..." is a phrase, not a name, unless the abstract defines it
+    if len(words) > 1 and not shaped and name.lower() not in abstract.lower():
+        return []  # a multi-word phrase is a name only when the abstract repeats it
     if name in lex.stop_methods or name in lex.generic_names:
         return []
     start = title.index(name)
-    first = " ".join(rest.lower().split()[:5])
-    etype = "Dataset" if any(w in first.split() for w in ("dataset", "benchmark", "corpus", "benchmarking")) else "Method"
-    rule = "introduce-dataset" if etype == "Dataset" else "title-colon"
+    first = rest.lower().split()[:5]
+    etype = "Dataset" if any(w in first for w in ("dataset", "benchmark", "corpus", "benchmarking")) else "Method"
+    if any(w in first for w in ("metric", "measure")):
+        etype = "Metric"
+    rule = {"Dataset": "introduce-dataset", "Method": "title-colon", "Metric": "title-metric"}[etype]
     return [Candidate(etype, "title", start, start + len(name), name, rule, title, "", S_PROPOSE, True)]
