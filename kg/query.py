@@ -62,6 +62,12 @@ def run_query(
     """
     if params is not None and not isinstance(params, Mapping):
         raise InputError("query parameters must be a JSON object")
+    named = list_queries().get(cypher.strip())
+    if named is not None:
+        missing = [p for p in named.parameters if p not in (params or {})]
+        if missing:
+            example = json.dumps({p: 10 if p == "limit" else "..." for p in named.parameters})
+            raise InputError(f"query {named.name} needs parameters {', '.join(missing)}: --params '{example}'")
     graph = load_graph(directory)
     statement = strip_comments(resolve_query(cypher))
     if not statement.strip():

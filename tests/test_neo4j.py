@@ -153,7 +153,7 @@ def test_a_label_outside_the_model_stops_the_push_before_any_write():
     graph = hand_graph()
     graph.add_node("evil", label="Person`) DETACH DELETE (m", name="x")
     driver = FakeDriver()
-    with pytest.raises(ValueError, match="not a node label"):
+    with pytest.raises(InputError, match="not a node label"):
         push(graph, uri="bolt://x", driver=driver)
     assert not [c for c in driver.calls if "MERGE" in c[0]]
 

@@ -136,6 +136,13 @@ def test_run_query_refuses_writes_and_reports_bad_cypher(hand_build, cypher, mes
         run_query(hand_build, cypher)
 
 
+def test_a_named_query_says_which_parameters_it_needs(hand_build):
+    with pytest.raises(InputError, match="co_used_methods needs parameters method, limit: --params"):
+        run_query(hand_build, "co_used_methods")
+    with pytest.raises(InputError, match="needs parameters limit"):
+        run_query(hand_build, "co_used_methods", {"method": "Adam"})
+
+
 def test_run_query_needs_a_build(tmp_path):
     with pytest.raises(InputError, match="kg build"):
         run_query(tmp_path, "RETURN 1")

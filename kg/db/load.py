@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from ..errors import InputError
 from .cypher_files import fill, load_cypher, split_statements, strip_comments
 from .rows import batches, node_rows, relationship_rows
 
@@ -75,8 +76,11 @@ def load_graph_into(
     """
     started = time.perf_counter()
     summary = LoadSummary()
-    nodes = node_rows(graph)
-    rels = relationship_rows(graph)
+    try:
+        nodes = node_rows(graph)
+        rels = relationship_rows(graph)
+    except ValueError as exc:
+        raise InputError(f"cannot load this graph into Cypher: {exc}") from None
     if schema:
         backend.apply_schema(split_statements(load_cypher(backend.schema_file)))
     node_template = strip_comments(load_cypher("upsert_nodes"))
