@@ -34,6 +34,43 @@ _OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
+_PROPOSE_CUE = re.compile(r"\b(?:we|our)\b[^.]{0,80}\b(?:propos|introduc|present|develop|design|devis|call|name|dub|term)\w*"
+                          r"|\bour\b|\b(?:is|are) (?:proposed|introduced)\b", re.IGNORECASE)
+_TITLE_RUN = re.compile(r"(?<![\w-])[A-Z][\w-]*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
+
+
+def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list[tuple[int, int, str]]:
+    """Runs of two or more capitalised words that do not start a sentence: names the text coins."""
+    out = []
+    starts = set(sent_starts)
+    for m in _TITLE_RUN.finditer(text):
+        s, phrase = m.start(), m.group(0)
+        words = phrase.split()
+        if s in starts or text[max(0, s - 2):s] in (": ", '" ') or words[0] in lex.generic_names:
+            # sentence-initial: drop the first word and keep the rest if it is still a run
+            rest = phrase.split(None, 1)[1] if len(words) > 2 else ""
+            if not rest or rest.split()[0].lower() in lex.connectors:
+                continue
+            s, phrase = s + phrase.index(rest), rest
+            words = phrase.split()
+        while words and words[-1].lower() in lex.connectors:
+            words = words[:-1]
+        if len(words) < 2:
+            continue
+        phrase = text[s:s + len(" ".join(words))] if " ".join(words) == text[s:s + len(" ".join(words))] else phrase
+        e = s + len(phrase)
+        if phrase.lower() in lex.stop_tasks:
+            continue
+        out.append((s, e, phrase))
+    return out
+
+
+def _has_partial_overlap(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    """True when some span crosses a boundary of ``a`` (neither inside nor containing it)."""
+    return any(s < a[1] and a[0] < e and not (a[0] <= s and e <= a[1]) and not (s <= a[0] and a[1] <= e)
+               for s, e in spans)
+
+
 def _only_filler(gap: str, lex: Lexicon) -> bool:
     """True when the words between a trigger and a name are determiners and adjectives ("a novel")."""
     words = gap.split()
@@ -145,6 +182,8 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
     nxt = next_word.lower()
     if nxt in lex.task_heads:
         return "Task"
+    if nxt in lex.method_heads:
+        return "Method"  # "(ACGC) entropy model"
     if nxt in lex.dataset_heads or nxt.rstrip("s") in lex.dataset_heads:
         return "Dataset"
     htype = head_type(long, lex, "")
@@ -195,11 +234,15 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     acr_long: list[tuple[int, int]] = []
     short_types: dict[str, str] = {}
     def_cands: dict[int, list[Candidate]] = {}
+    untyped: list[Definition] = []
     for d in find_definitions(text):
         long, short = text[d.long_start:d.long_end], text[d.short_start:d.short_end]
         hit = gaz_by_span.get((d.long_start, d.long_end))
         etype = definition_type(long, short, _next_word(text, d.short_end), lex, hit[0] if hit else None)
         if etype is None:
+            if short not in lex.stop_methods:
+                untyped.append(Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
+                                          sents.of(d.long_start)))
             continue
         defn = Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
                           sents.of(d.long_start))
@@ -229,7 +272,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         # an acronym defined right there: its expansion is the name ("we propose a Deep Interest Network (DIN)")
         d_hit = None
         if label != "OUR":
-            for d in defs:
+            for d in sorted(defs + untyped, key=lambda d: d.long_start):
                 if d.long_start >= trig_end and _only_filler(text[trig_end:d.long_start], lex):
                     if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
                         d_hit = d  # a known name ("a new mixture of experts (MoE) framework") is used, not proposed
@@ -241,6 +284,11 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             add(etype, d_hit.long_start, d_hit.long_end, rule, S_PROPOSE)
             add(etype, d_hit.short_start, d_hit.short_end, rule, S_PROPOSE)
             proposed_spans.append((d_hit.long_start, d_hit.long_end))
+            if d_hit in untyped:
+                untyped.remove(d_hit)
+                defs.append(d_hit)
+                acr_long.append((d_hit.long_start, d_hit.long_end))
+                short_types[d_hit.short] = etype
             continue
         if not run:
             continue
@@ -277,6 +325,32 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 proposed_spans.append((other.start_char, other.end_char))
                 defs.append(Definition(field, span.start_char, span.end_char, phrase, other.start_char,
                                        other.end_char, other.text, sents.of(span.start_char)))
+
+    # 2b. Title Case coinages mid-sentence ("through Manifold Mutual Background Disentanglement")
+    if field == "abstract":
+        propose_at = [doc[ts].idx for label, ts, te in triggers if label == "PROPOSE"]
+        for s, e, phrase in title_case_runs(text, sents.starts, lex):
+            if _overlaps((s, e), acr_long + proposed_spans) or _has_partial_overlap((s, e), gaz_spans):
+                continue
+            inner = [m for m in gaz if s <= m[1] and m[2] <= e]
+            if any(m[0] != "Method" for m in inner):
+                continue
+            covered = set()
+            for m in inner:
+                covered.update(w.lower() for w in text[m[1]:m[2]].split())
+            if inner and all(w.lower() in covered for w in phrase.split()):
+                continue  # "SwinV2 Transformer": known names side by side
+            last = re.split(r"[-\s]", phrase.lower())[-1]
+            if last in lex.non_method_heads or last.rstrip("s") in lex.non_method_heads:
+                continue
+            etype = head_type(phrase, lex, "Method")
+            if etype == "Metric":
+                continue
+            s0, _ = sents.bounds(s)
+            own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our ")
+            add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
+            if own:
+                proposed_spans.append((s, e))
 
     # 3. gazetteer hits (not inside an acronym's long form or a proposed name: those win); tasks and
     #    techniques take the modifiers on their left as a longer form of the same entity

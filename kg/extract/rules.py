@@ -52,6 +52,7 @@ class Lexicon(NamedTuple):
     stop_methods: frozenset
     modifiers: frozenset
     dataset_names: frozenset
+    stop_tasks: frozenset
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +68,10 @@ def lexicon() -> Lexicon:
         row = json.loads(line)
         if row["label"] == "Dataset":
             datasets.add(row["pattern"])
-    return Lexicon(stop_methods=stops, modifiers=frozenset(mods), dataset_names=frozenset(datasets), **fields)
+    stop_tasks = resources.files("kg.data").joinpath("curated/stop_tasks.txt").read_text(encoding="utf-8")
+    stop_tasks = frozenset(s.strip().lower() for s in stop_tasks.splitlines() if s.strip() and not s.startswith("#"))
+    return Lexicon(stop_methods=stops, modifiers=frozenset(mods), dataset_names=frozenset(datasets),
+                   stop_tasks=stop_tasks, **fields)
 
 
 # ---------------------------------------------------------------- links
