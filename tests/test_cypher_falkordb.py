@@ -19,7 +19,7 @@ from kg.db.cypher_files import list_queries, load_cypher
 from kg.db.falkor import EmbeddedFalkorDB
 from kg.db.rows import node_rows, relationship_rows
 from kg.graph import load_graph
-from test_cypher_rows import P1, P2, P3, P4, TRICKY, hand_graph
+from test_cypher_rows import P1, P2, P3, TRICKY, hand_graph
 
 pytestmark = [pytest.mark.slow, pytest.mark.database]
 
