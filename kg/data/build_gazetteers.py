@@ -90,7 +90,7 @@ def keep_reference(name: str, kind: str) -> bool:
         return False
     if kind in ("Task", "Metric") and len(words) == 1 and not is_cased_name(name):
         return False
-    if kind == "Dataset" and re.fullmatch(r"[A-Z]{1,3}", name):
+    if kind in ("Dataset", "Metric") and re.fullmatch(r"[A-Z]{1,3}", name):
         return False  # "SSL", "DVD": three capitals are too often some other acronym
     if kind == "Task" and not is_cased_name(name):
         last = re.split(r"[\s-]+", low)[-1]

@@ -369,7 +369,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if v:
                 add(label, s, e + v.end(), rule, strength, canonical)
         add(label, s, e, rule, strength, canonical)
-        if label in ("Task", "Method") and rule == "gaz-lower":
+        if label in ("Task", "Method", "Metric") and rule == "gaz-lower":
             s2 = extend_left(text, s, lex.modifiers)
             if s2 < s and not _overlaps((s2, s), taken):
                 add(label, s2, e, rule + "+mod", strength, canonical)
@@ -390,6 +390,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     # 5. name-shaped words nothing else explained; typed by context
     shape_cands = []
     for s, e, word in find_metric_shapes(text):
+        if " " in word and (s in sents.starts or word.split()[0] in lex.generic_names):
+            s, word = s + word.index(" ") + 1, word.split()[1]  # "In NDCG@10": not "In" but the metric
         if not _overlaps((s, e), taken):
             add("Metric", s, e, "shape-metric", S_CONTEXT)
             taken.append((s, e))

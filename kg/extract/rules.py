@@ -210,7 +210,7 @@ def looks_like_name(tok_text: str, lex: Lexicon) -> bool:
     return (tok_text[:1].isupper() or is_name_shape(tok_text)) and any(c.isalpha() for c in tok_text)
 
 
-METRIC_AT = re.compile(r"(?<![\w@])([A-Za-z][A-Za-z0-9-]*@(?:\d+|[kKN]))(?![\w@])")
+METRIC_AT = re.compile(r"(?<![\w@])((?:[A-Z][a-z]+ )?[A-Za-z][A-Za-z0-9-]*@(?:\d+|[kKN]))(?![\w@])")
 
 
 def find_metric_shapes(text: str) -> list[tuple[int, int, str]]:
