@@ -95,7 +95,7 @@ def _cmd_html(args: argparse.Namespace) -> int:
     graph = load_graph(args.dir)
     target = args.output or os.path.join(args.dir, "graph.html")
     labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
-    render_html(graph, target, max_nodes=args.max_nodes, labels=labels, min_degree=args.min_degree)
+    render_html(graph, target, max_nodes=args.max_nodes, labels=labels, min_degree=args.min_degree, title=args.title)
     print(f"wrote {target}")
     return 0
 
@@ -164,9 +164,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--output", metavar="FILE", help="default: DIR/graph.html")
     p.add_argument("--max-nodes", type=_positive, default=None, metavar="N",
-                   help="show at most N nodes (the most connected part)")
+                   help="show at most N nodes, the most connected part (default 2000; the page notes what is left out)")
     p.add_argument("--labels", metavar="L1,L2", help="only these node labels, e.g. Paper,Method,Dataset")
     p.add_argument("--min-degree", type=int, default=0, metavar="N", help="drop entities linked to fewer papers")
+    p.add_argument("--title", default="kg graph", help="page title and heading")
     p.set_defaults(func=_cmd_html)
 
     p = sub.add_parser("query", help="run Cypher on an embedded engine loaded from a built graph")

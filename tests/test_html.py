@@ -419,7 +419,8 @@ def test_kg_html_rerenders_a_built_graph_with_options(tmp_path, capsys):
     data = payload_of(view.read_text(encoding="utf-8"))
     assert len(data["nodes"]) == 3 and data["meta"]["capped"]
     assert {n["kgLabel"] for n in data["nodes"]} <= {"Paper", "Method"}
-    assert main(["html", str(d)]) == 0 and (d / "graph.html").exists()
+    assert main(["html", str(d), "--title", "My <reading> list"]) == 0
+    assert "<title>My &lt;reading&gt; list</title>" in (d / "graph.html").read_text(encoding="utf-8")
     assert main(["html", str(d), "--labels", "Paper,Author"]) == 1
     err = capsys.readouterr().err
     assert "unknown label Author" in err and len(err.splitlines()) == 1

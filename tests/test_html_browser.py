@@ -15,7 +15,7 @@ import pytest
 
 from kg.export.html import DEFAULT_MAX_NODES, render_html
 from kg.graph import load_graph
-from test_html import PAYLOADS, hostile_graph, small_graph
+from test_html import PAYLOADS, hostile_graph, small_graph, synthetic_graph
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -159,11 +159,27 @@ def test_seed_page_offline(browser, seed_build):
     opened.assert_clean()
 
 
+def test_twenty_thousand_node_graph_opens_capped_with_a_note(browser, tmp_path):
+    g = synthetic_graph(18_000, 2_000, per_paper=5)
+    path = tmp_path / "graph.html"
+    render_html(g, path)
+    opened = open_page(browser, path)
+    assert opened.js("() => [kg.nodes.length, kg.drawnCount()]") == [DEFAULT_MAX_NODES, DEFAULT_MAX_NODES]
+    note = opened.page.locator("#kg-note")
+    assert note.is_visible() and "Showing the 2,000 most connected of 20,000 nodes" in note.inner_text()
+    assert opened.js("() => kg.network.physics.options.enabled") is False
+    opened.assert_clean()
+
+
 # --------------------------------------------------------------------------- hostile input
 
 
 def hover_everything(opened: Opened) -> int:
-    """Hover every node and every link with the mouse so vis-network shows each tooltip; click each too."""
+    """Hover every node and every link with the mouse so vis-network shows each tooltip; click each too.
+
+    Everything else is hidden while one item is hovered, so the pointer cannot land on a neighbour
+    (the page's layout is disturbed; use a fresh page afterwards for anything positional).
+    """
     page = opened.page
     box = page.locator("#kg-network").bounding_box()
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -173,11 +189,20 @@ def hover_everything(opened: Opened) -> int:
         opened.js(
             """([kind, id]) => {
                  const net = kg.network;
+                 const e = kind === 'edge' ? kg.edges.get(id) : null;
+                 const keep = new Set(e ? [e.from, e.to] : [id]);
+                 kg.nodes.update(kg.nodes.getIds().map(n => ({id: n, hidden: !keep.has(n)})));
+                 kg.edges.update(kg.edges.getIds().map(x => ({id: x, hidden: !(e && x === id)})));
                  let p;
-                 if (kind === 'node') { p = net.getPositions([id])[id]; }
-                 else { const e = kg.edges.get(id); const a = net.getPositions([e.from])[e.from], b = net.getPositions([e.to])[e.to];
-                        p = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2}; }
-                 net.moveTo({position: p, scale: kind === 'node' ? 1.5 : 4, animation: false});
+                 if (!e) { p = net.getPositions([id])[id]; }
+                 else {  // pull the two ends 800px apart so the middle of the link is clear of both nodes
+                   const a = net.getPositions([e.from])[e.from], b = net.getPositions([e.to])[e.to];
+                   const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+                   const ux = len > 1 ? (b.x - a.x) / len : 1, uy = len > 1 ? (b.y - a.y) / len : 0;
+                   net.moveNode(e.to, a.x + 800 * ux, a.y + 800 * uy);
+                   p = {x: a.x + 400 * ux, y: a.y + 400 * uy};
+                 }
+                 net.moveTo({position: p, scale: 1, animation: false});
                }""",
             [kind, item],
         )
@@ -193,6 +218,8 @@ def hover_everything(opened: Opened) -> int:
         page.mouse.click(*centre)  # the details panel shows the same content
         assert page.locator("#kg-details-body").inner_html() == expected
         shown += 1
+    opened.js("""() => { kg.nodes.update(kg.nodes.getIds().map(n => ({id: n, hidden: false})));
+                         kg.edges.update(kg.edges.getIds().map(x => ({id: x, hidden: false}))); }""")
     return shown
 
 

@@ -432,7 +432,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "font": {"size": 14, "face": "system-ui, 'DejaVu Sans', sans-serif", "color": "#1f2328",
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
             "scaling": {"min": 7, "max": 50,
-                        "label": {"enabled": True, "min": 12, "max": 90, "maxVisible": 28, "drawThreshold": 8}},
+                        "label": {"enabled": True, "min": 12, "max": 95, "maxVisible": 28, "drawThreshold": 8}},
         },
         "edges": {
             "color": {"color": "#b9c1cc", "highlight": "#33383f", "hover": "#33383f", "inherit": False, "opacity": 0.8},
@@ -445,8 +445,8 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         "physics": {
             "enabled": n_nodes > 1,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -70, "centralGravity": 0.012, "springLength": 80,
-                                 "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.3},
+            "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.02, "springLength": 45,
+                                 "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.5},
             "maxVelocity": 60,
             "minVelocity": 1,
             "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 20, "fit": True},
@@ -470,6 +470,7 @@ def _network(graph: nx.MultiDiGraph, selection: Selection) -> tuple[Any, dict, d
         label = str(data.get("label") or "")
         colour, shape = _style(label)
         vid = str(node)
+        degree = len((set(graph.successors(node)) | set(graph.predecessors(node))) - {node})
         net.add_node(
             vid,
             label=_node_text(data, node) or vid,
@@ -477,7 +478,7 @@ def _network(graph: nx.MultiDiGraph, selection: Selection) -> tuple[Any, dict, d
             color={"background": colour, "border": "#ffffff" if shape in ("dot", "square", "hexagon") else colour,
                    "highlight": {"background": colour, "border": "#1f2328"},
                    "hover": {"background": colour, "border": "#1f2328"}},
-            value=_value(label, len((set(graph.successors(node)) | set(graph.predecessors(node))) - {node})),
+            value=_value(label, degree),
             kgLabel=label,
         )
         node_tips[vid] = paper_tooltip(graph, node) if label == "Paper" else entity_tooltip(graph, node)
