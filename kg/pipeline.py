@@ -6,11 +6,16 @@ re-running with the same inputs changes nothing and adding inputs merges.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
+import signal
 import sys
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Optional
 
@@ -19,7 +24,7 @@ import networkx as nx
 from .errors import InputError
 from .graph import graph_to_json, graphml_ready, to_networkx
 from .io import staged
-from .models import NODE_LABELS, Paper, PaperRecord, Source
+from .models import NODE_LABELS, ExtractionRecord, Paper, PaperRecord, Source
 from .read import read_papers
 
 OUTPUT_FILES = ("graph.json", "graph.graphml", "graph.html", "graph.cypher", "papers.jsonl")
@@ -92,8 +97,6 @@ def extract_new(
     Repeats of a paper still being extracted are merged into its record when it
     comes out, so output stays in input order of first appearance.
     """
-    from .extract import extract
-
     later: dict[str, list[Paper]] = {}
     queue: deque[Paper] = deque()
 
@@ -110,14 +113,62 @@ def extract_new(
                 queue.append(paper)
                 yield paper
 
-    for record in extract(fresh(), batch_size=batch_size, n_process=jobs):
+    for record in extract_parallel(fresh(), jobs=jobs, batch_size=batch_size):
         paper = queue.popleft()
         for repeat in later.pop(paper.id, []):
             _merge_sources(paper, repeat.sources)
             _fill_missing(paper, repeat)
-        rec = PaperRecord(**record.model_dump(), paper=paper)
+        # the record was validated by the extractor: construct, do not validate it a second time
+        rec = PaperRecord.model_construct(**dict(record), paper=paper)
         known[paper.id] = rec
         yield rec
+
+
+def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int = 256) -> Iterator[ExtractionRecord]:
+    """:func:`kg.extract.extract` spread over ``jobs`` processes; records in input order, as with one.
+
+    Papers go to the workers in chunks of ``batch_size``; at most ``2 * jobs``
+    chunks are in flight, so the input is still read lazily and memory does
+    not grow with it. Each worker runs the whole extractor (spaCy and the rules
+    after it), so every core does all the work for its chunk. The workers
+    ignore SIGINT: Ctrl-C interrupts the parent, which stops them.
+
+    Examples
+    --------
+    >>> from kg.models import Paper
+    >>> papers = [Paper(id=f"p{i}", title="VDR: Retrieval", abstract="We evaluate on BEIR.") for i in range(3)]
+    >>> [r.id for r in extract_parallel(papers, jobs=2, batch_size=1)]
+    ['p0', 'p1', 'p2']
+    """
+    from .extract import extract, make_nlp
+
+    if jobs <= 1:
+        yield from extract(papers, batch_size=batch_size)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if ctx.get_start_method() == "fork":
+        make_nlp()  # loaded once here; the forked workers share it
+    it = iter(papers)
+    chunks = iter(lambda: list(islice(it, batch_size)), [])
+    pending: deque = deque()
+    with ctx.Pool(jobs, initializer=_worker_init) as pool:
+        for chunk in chunks:
+            pending.append(pool.apply_async(_extract_chunk, (chunk, batch_size)))
+            if len(pending) >= 2 * jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _extract_chunk(papers: list[Paper], batch_size: int) -> list[ExtractionRecord]:
+    from .extract import extract
+
+    return list(extract(papers, batch_size=batch_size))
 
 
 def _progress(iterable: Iterable, enabled: bool, desc: str) -> Iterable:
@@ -166,9 +217,8 @@ def build(
     stream = counted(read_papers(inputs, on_warning=warn))
     for _ in _progress(extract_new(stream, records, jobs=jobs), progress, "extracting"):
         pass
-    if read_count["n"] == 0 and not records:
-        reason = warnings[-1] if warnings else InputError("no input files")
-        raise InputError(f"no papers read; {reason}" if warnings else "no papers read")
+    if read_count["n"] == 0:  # nothing usable: exit 1, and an earlier build stays as it was
+        raise InputError(f"no papers read; {warnings[-1]}" if warnings else "no papers read")
     graph = to_networkx(records.values())
     write_outputs(graph, records.values(), out, html=html)
     return summarise(graph, out, new=len(records) - before, read=read_count["n"])
@@ -188,7 +238,7 @@ def write_outputs(graph: nx.MultiDiGraph, records: Iterable[PaperRecord], out: P
     from .export.html import render_html
 
     names = [n for n in OUTPUT_FILES if html or n != "graph.html"]
-    with staged([out / n for n in names]) as temps:
+    with _sigint_held() as hold, staged([out / n for n in names]) as temps:
         tmp = dict(zip(names, temps))
         with open(tmp["papers.jsonl"], "w", encoding="utf-8", newline="\n") as fh:
             for rec in records:
@@ -201,3 +251,31 @@ def write_outputs(graph: nx.MultiDiGraph, records: Iterable[PaperRecord], out: P
             write_cypher_script(graph, fh)
         if html:
             render_html(graph, tmp["graph.html"])
+        hold()  # from here to the last rename Ctrl-C waits: the outputs change all together
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[Callable[[], None]]:
+    """Yield ``hold()``: after it is called, SIGINT is held until the block ends, then raised.
+
+    Renaming five files is not atomic as a whole; holding Ctrl-C for those
+    microseconds means a build leaves either all old or all new outputs.
+    """
+    caught: list[int] = []
+    previous = None
+
+    def handler(signum, frame) -> None:
+        caught.append(signum)
+
+    def hold() -> None:
+        nonlocal previous
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, handler)
+
+    try:
+        yield hold
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt

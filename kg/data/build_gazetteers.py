@@ -34,7 +34,7 @@ WORD = re.compile(r"[A-Za-z]+")
 
 
 LEXICON = json.loads((HERE / "lexicon.json").read_text(encoding="utf-8"))
-TASK_HEADS = set(LEXICON["task_heads"]) | {"answering", "folding", "transfer"}
+TASK_HEADS = set(LEXICON["task_heads"]) | {"answering", "folding", "transfer", "analysis"}
 FUNCTION_WORDS = set(LEXICON["np_stop"]) | set(LEXICON["np_skip"]) | set(LEXICON["connectors"])
 
 

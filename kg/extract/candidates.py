@@ -29,8 +29,11 @@ _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
 _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")
 
 
+NOVEL_ACRONYMS_PROPOSED = True
 _OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?)\b",
                        re.IGNORECASE)
+_QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”]|([a-z][\w-]*(?: [a-z][\w-]*){1,3})"
+                          r"(?=[,.;:)]| that | which | to ))")
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -69,6 +72,12 @@ def _has_partial_overlap(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -
     """True when some span crosses a boundary of ``a`` (neither inside nor containing it)."""
     return any(s < a[1] and a[0] < e and not (a[0] <= s and e <= a[1]) and not (s <= a[0] and a[1] <= e)
                for s, e in spans)
+
+
+def _is_title_case(phrase: str, lex: Lexicon) -> bool:
+    """Every content word capitalised (or name-shaped): how authors write their own method's name."""
+    words = [w for w in re.split(r"[\s]+", phrase) if w and w.lower() not in lex.connectors]
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 def _only_filler(gap: str, lex: Lexicon) -> bool:
@@ -253,7 +262,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         def_cands[id(defn)] = [c for c in pair if c is not None]
         short_types[short] = etype
         known = hit is not None or (d.short_start, d.short_end) in gaz_by_span
-        if etype == "Method" and not known and _OWN_WORK.search(sents.of(d.long_start)):
+        if NOVEL_ACRONYMS_PROPOSED and etype == "Method" and not known and _is_title_case(long, lex) \
+                and _OWN_WORK.search(sents.of(d.long_start)):
             # a method acronym no gazetteer knows, defined where the authors speak of their work
             for c in def_cands[id(defn)]:
                 c.proposed = True
@@ -290,6 +300,19 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 acr_long.append((d_hit.long_start, d_hit.long_end))
                 short_types[d_hit.short] = etype
             continue
+        if not run and label == "CALLED":
+            quoted = _QUOTED_NAME.match(text, trig_end)
+            if quoted:
+                g = 1 if quoted.group(1) else 2
+                qs, qe = quoted.start(g), quoted.end(g)
+                etype = head_type(quoted.group(g), lex, "Method")
+                head = quoted.group(g).split()[-1].lower()
+                if g == 2 and (head not in lex.method_heads or text[trig_end - 5:trig_end].lower() == "named"):
+                    continue  # unquoted lowercase words are a name only when they end like one
+                if etype in ("Method", "Dataset"):
+                    add(etype, qs, qe, "called", S_PROPOSE)
+                    proposed_spans.append((qs, qe))
+            continue
         if not run:
             continue
         i, j = run
@@ -306,9 +329,9 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             etype = "Method"
         if phrase in lex.stop_methods or phrase.rstrip("s") in lex.stop_methods:
             continue
-        if len(span) == 1 and not is_name_shape(phrase) and (phrase.lower() in lex.modifiers
-                                                            or phrase.lower() in lex.np_skip):
-            continue  # "We propose Contrastive ..." cut short: an ordinary word is not a name
+        if len(span) == 1 and not is_name_shape(phrase) and j < len(doc) and doc[j].is_alpha \
+                and doc[j].is_lower and doc[j].lower_ not in lex.np_stop:
+            continue  # "We propose Contrastive learning ...": a capitalised word starting a phrase, not a name
         rule = {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
         if etype == "Dataset":
             rule = "introduce-dataset"

@@ -53,6 +53,7 @@ class Lexicon(NamedTuple):
     modifiers: frozenset
     dataset_names: frozenset
     stop_tasks: frozenset
+    variant_suffixes: frozenset
 
 
 @lru_cache(maxsize=1)
