@@ -65,9 +65,12 @@ def _curated(span) -> bool:
 def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
     lex = lexicon()
     cands, defs, links, results = [], [], [], []
+    title_known: list[tuple[int, int]] = []
     title_text, abstract_text = _field_texts(paper)
     for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
         gaz = _gaz_tuples(doc)
+        if field == "title":
+            title_known = [(g[1], g[2]) for g in gaz]
         trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
         sents = Sentences(text, sentence_starts(doc))
         c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents)
@@ -75,7 +78,7 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
         defs += d
         for s, e, url, kind in find_links(text):
             links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
-    cands += title_candidates(title_text, abstract_text, lex)
+    cands += title_candidates(title_text, abstract_text, lex, title_known)
     originals = {"title": paper.title, "abstract": paper.abstract}
     for c in cands:
         c.text = originals[c.field][c.start:c.end]

@@ -483,27 +483,67 @@ def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | Non
     return out
 
 
-def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None) -> list[Candidate]:
-    """The name before a title's colon is the paper's own method (or dataset: "X: A Benchmark for ...")."""
+def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None,
+                     known: Sequence[tuple[int, int]] = ()) -> list[Candidate]:
+    """The paper's own name in its title.
+
+    * the name before a colon ("DSI++: Updating Transformer Memory ...") is the proposed
+      method, or an introduced dataset ("X: A Benchmark for ...") or a metric ("X: A Metric ...");
+    * a Title Case phrase before " for "/" with "/" via " ("Deep Interest Network for
+      Click-Through Rate Prediction") is proposed when the abstract repeats it and it is not
+      a known name (``known``: gazetteer spans of the title).
+    """
     lex = lex or lexicon()
-    if ":" not in title:
-        return []
-    prefix, rest = title.split(":", 1)
-    name = prefix.strip()
+    out: list[Candidate] = []
+    rest = title
+    if ":" in title:
+        prefix, rest = title.split(":", 1)
+        name = prefix.strip()
+        c = _colon_name(title, name, rest, abstract, lex)
+        if c is not None:
+            out.append(c)
+    m = _TITLE_SEGMENT.match(rest)
+    if m:
+        seg = m.group(1).strip()
+        words = seg.split()
+        if words and words[0].lower() in lex.title_prefix_stop:
+            words = words[1:]
+            seg = " ".join(words)
+        start = title.find(seg, len(title) - len(rest)) if seg else -1
+        if 2 <= len(words) <= 6 and start >= 0 and _is_title_case(seg, lex) and (start, start + len(seg)) not in known \
+                and _introduced_in(seg, abstract) and not any(c.text == seg for c in out) \
+                and head_type(seg, lex, "Method") == "Method" and words[-1].lower() not in lex.non_method_heads:
+            out.append(Candidate("Method", "title", start, start + len(seg), seg, "title-for", title, "",
+                                 S_PROPOSE, True))
+    return out
+
+
+def _introduced_in(name: str, abstract: str) -> bool:
+    """The abstract introduces ``name``: defines an acronym for it or names it after a propose verb."""
+    n = re.escape(name)
+    return bool(re.search(n + r"\s*\([A-Z]", abstract, re.IGNORECASE) or re.search(
+        r"\b(?:we|our)\s+(?:\w+\s+)?(?:propos|introduc|present|develop|call|term|dub|name)\w*\s+(?:a |an |the )?(?:\w+ )?"
+        + n, abstract, re.IGNORECASE))
+
+
+_TITLE_SEGMENT = re.compile(r"\s*(.+?)\s+(?:for|with|via|in|to|from|on|towards|by|using)\s")
+
+
+def _colon_name(title: str, name: str, rest: str, abstract: str, lex: Lexicon) -> Candidate | None:
     words = name.split()
     if not words or len(words) > 4 or words[0].lower() in lex.title_prefix_stop:
-        return []
+        return None
     shaped = any(is_name_shape(w) for w in words)
     if any(w[:1].islower() and w.lower() not in lex.connectors for w in words):
-        return []
+        return None
     if len(words) > 1 and not shaped and name.lower() not in abstract.lower():
-        return []  # a multi-word phrase is a name only when the abstract repeats it
+        return None  # a multi-word phrase is a name only when the abstract repeats it
     if name in lex.stop_methods or name in lex.generic_names:
-        return []
+        return None
     start = title.index(name)
     first = rest.lower().split()[:5]
     etype = "Dataset" if any(w in first for w in ("dataset", "benchmark", "corpus", "benchmarking")) else "Method"
     if any(w in first for w in ("metric", "measure")):
         etype = "Metric"
     rule = {"Dataset": "introduce-dataset", "Method": "title-colon", "Metric": "title-metric"}[etype]
-    return [Candidate(etype, "title", start, start + len(name), name, rule, title, "", S_PROPOSE, True)]
+    return Candidate(etype, "title", start, start + len(name), name, rule, title, "", S_PROPOSE, True)
