@@ -73,6 +73,7 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
             title_known = [(g[1], g[2]) for g in gaz]
         trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
         sents = Sentences(text, sentence_starts(doc))
+        abstract_sents = sents
         c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents)
         cands += c
         defs += d
@@ -86,7 +87,7 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
         d.long = originals[d.field][d.long_start:d.long_end]
         d.short = originals[d.field][d.short_start:d.short_end]
     entities = resolve(cands, defs)
-    results = find_results(abstract_doc, entities, "abstract")
+    results = find_results(abstract_text, entities, abstract_sents, "abstract")
     seen, uniq = set(), []
     for link in links:
         if link.url not in seen:

@@ -1,13 +1,79 @@
-"""Result tuples: a stated number tied to a metric and, where stated, a dataset."""
+"""Result tuples: a stated number tied to a metric and, where stated, a dataset.
+
+"achieving an 8.7% improvement in NDCG@10 on the BEIR benchmark" ->
+``Result(metric="NDCG@10", dataset="BEIR", value="8.7%", text=...)``.
+A number is tied to the nearest metric mention in its sentence (within a few
+words), and to the nearest dataset mention of the same sentence when there is one.
+"""
 from __future__ import annotations
 
 import re
+from typing import Iterable, NamedTuple, Sequence
 
 from ..models import Entity, Result
+from .rules import Sentences
 
-NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:\s?%|\s?\\%|x|×| times)?")
+#: a value: signed number with an optional unit (%, x, times), or a range of them ("14-34%", "10x-50x")
+VALUE = re.compile(
+    r"(?<![\w.@-])([+-]?\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:\\?%|x|×|times|\\times|pp|points?))?"
+    r"(?:\s?[-–]\s?\d+(?:\.\d+)?(?:\s?(?:\\?%|x|×|times))?)?)(?!\.?[\w@])"
+)
+MAX_GAP = 60  # characters between a value and its metric
+MAX_GAP_PLAIN = 12  # ... when the value is a bare integer ("1000 FPS")
+MAX_GAP_DATASET = 100
 
 
-def find_results(doc, entities: list[Entity], field: str = "abstract") -> list[Result]:
-    """Placeholder: numbers next to a metric mention in the same sentence."""
-    return []
+class Span(NamedTuple):
+    start: int
+    end: int
+    name: str
+
+
+def _mentions(entities: Iterable[Entity], etype: str, field: str) -> list[Span]:
+    return [Span(m.start, m.end, e.name) for e in entities if e.type == etype
+            for m in e.mentions if m.field == field]
+
+
+def _is_value(text: str, m: re.Match) -> bool:
+    v = m.group(1)
+    if re.fullmatch(r"(19|20)\d\d", v):
+        return False  # a year
+    return True
+
+
+def find_results(text: str, entities: Sequence[Entity], sents: Sentences,
+                 field: str = "abstract") -> list[Result]:
+    """Numbers tied to a metric mention (and a dataset mention) of the same sentence."""
+    metrics = _mentions(entities, "Metric", field)
+    if not metrics:
+        return []
+    datasets = _mentions(entities, "Dataset", field)
+    names = [Span(m.start, m.end, e.name) for e in entities for m in e.mentions if m.field == field]
+    out: list[Result] = []
+    seen = set()
+    for m in VALUE.finditer(text):
+        if not _is_value(text, m):
+            continue
+        vs, ve = m.start(1), m.end(1)
+        if any(n.start <= vs < n.end for n in names):
+            continue  # part of a name: CIFAR-10, GPT-4
+        s0, s1 = sents.bounds(vs)
+        near = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in metrics if s0 <= x.start < s1]
+        plain = re.fullmatch(r"[+-]?\d+(?:,\d{3})*", m.group(1)) is not None
+        near = [(d, x) for d, x in near if d <= (MAX_GAP_PLAIN if plain else MAX_GAP)]
+        if not near:
+            continue
+        _, metric = min(near, key=lambda t: t[0])
+        ds = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in datasets if s0 <= x.start < s1]
+        ds = [(d, x) for d, x in ds if d <= MAX_GAP_DATASET]
+        dataset = min(ds, key=lambda t: t[0])[1] if ds else None
+        spans = [(vs, ve), (metric.start, metric.end)] + ([(dataset.start, dataset.end)] if dataset else [])
+        start = min(s for s, _ in spans)
+        end = max(e for _, e in spans)
+        key = (metric.name, m.group(1))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Result(metric=metric.name, dataset=dataset.name if dataset else None, value=m.group(1),
+                          text=text[start:end], field=field, rule="value-near-metric"))
+    return out
