@@ -124,11 +124,15 @@ def extract_new(
         yield rec
 
 
+#: papers sent to a worker at a time: small enough to spread a short input over every worker
+CHUNK_SIZE = 64
+
+
 def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int = 256) -> Iterator[ExtractionRecord]:
     """:func:`kg.extract.extract` spread over ``jobs`` processes; records in input order, as with one.
 
-    Papers go to the workers in chunks of ``batch_size``; at most ``2 * jobs``
-    chunks are in flight, so the input is still read lazily and memory does
+    Papers go to the workers in chunks of :data:`CHUNK_SIZE` (or ``batch_size``
+    if smaller); at most ``2 * jobs`` chunks are in flight, so the input is still read lazily and memory does
     not grow with it. Each worker runs the whole extractor (spaCy and the rules
     after it), so every core does all the work for its chunk. The workers
     ignore SIGINT: Ctrl-C interrupts the parent, which stops them.
@@ -150,9 +154,10 @@ def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int 
     if ctx.get_start_method() == "fork":
         make_nlp()  # loaded once here; the forked workers share it
     it = iter(papers)
-    chunks = iter(lambda: list(islice(it, batch_size)), [])
+    size = min(batch_size, CHUNK_SIZE)
+    chunks = iter(lambda: list(islice(it, size)), [])
     pending: deque = deque()
-    with ctx.Pool(jobs, initializer=_worker_init) as pool:
+    with _quiet_pool(ctx, jobs) as pool:
         for chunk in chunks:
             pending.append(pool.apply_async(_extract_chunk, (chunk, batch_size)))
             if len(pending) >= 2 * jobs:
@@ -161,8 +166,24 @@ def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int 
             yield from pending.popleft().get()
 
 
+@contextlib.contextmanager
+def _quiet_pool(ctx, jobs: int):
+    """A process pool whose workers ignore SIGINT, even one sent while they start."""
+    blockable = hasattr(signal, "pthread_sigmask")
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blockable else None
+    try:
+        pool = ctx.Pool(jobs, initializer=_worker_init)
+    finally:
+        if blockable:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a Ctrl-C held meanwhile reaches us now
+    with pool:
+        yield pool
+
+
 def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _extract_chunk(papers: list[Paper], batch_size: int) -> list[ExtractionRecord]:

@@ -220,7 +220,9 @@ def _pick_name(members: list[Candidate], long_form: Optional[str]) -> str:
         texts = [c.text for c in members]
         match = [t for t in texts if base_key(t) == base_key(long_form)]
         return match[0] if match else long_form
-    canon = [c.canonical for c in members if c.canonical]
+    table = alias_table()
+    canon = [c.canonical or table.get(base_key(c.text)) or table.get(base_key(_singular(c.text))) for c in members]
+    canon = [c for c in canon if c]
     if canon:
         return Counter(canon).most_common(1)[0][0]
     counts = Counter(c.text for c in members)

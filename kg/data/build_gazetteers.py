@@ -106,8 +106,20 @@ def add(table: dict, label: str, pattern: str, canonical: str, cased: bool, prio
         table[key] = (label, pattern if cased else pattern.lower(), canonical, priority)
 
 
+def read_aliases() -> dict[str, str]:
+    """Variant -> canonical name from ``aliases.tsv`` (the alias table the resolver uses too)."""
+    out = {}
+    for line in (HERE / "aliases.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            canonical, *variants = line.split("\t")
+            for v in variants:
+                out[v.strip()] = canonical.strip()
+    return out
+
+
 def build(reference: Path) -> tuple[list[dict], list[dict]]:
     table: dict = {}
+    aliases = read_aliases()
     stop = {s for s in read_list("stop_methods.txt")}
     stop_tasks = {s.lower() for s in read_list("stop_tasks.txt")}
 
@@ -135,7 +147,7 @@ def build(reference: Path) -> tuple[list[dict], list[dict]]:
                                         ("datasets.txt", "Dataset", True)):
         for name in read_list(fname):
             cased = is_cased_name(name) if cased_default is None else cased_default
-            add(table, label, name, name, cased, 2)
+            add(table, label, name, aliases.get(name, name), cased, 2)
             if not cased:
                 p = plural(name)
                 if p:

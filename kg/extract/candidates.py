@@ -34,6 +34,8 @@ _OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]
                        re.IGNORECASE)
 _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”]|([a-z][\w-]*(?: [a-z][\w-]*){1,3})"
                           r"(?=[,.;:)]| that | which | to ))")
+_THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+.-]*)(?:\s[A-Z0-9][\w+.-]*){0,2})\s+"
+                            r"(?:dataset|benchmark|corpus|suite|testbed|datasets|benchmarks)\b")
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -164,7 +166,7 @@ def _type_after(doc, j: int, phrase: str, lex: Lexicon) -> str:
                 return "Dataset"
             if t.lower_ in ("metric", "measure", "score"):
                 return "Metric"
-            if t.lower_ in lex.method_heads or t.is_punct:
+            if t.lower_ in lex.method_heads or t.text in (",", ".", ";", ":", "(", ")"):
                 break
     return head_type(phrase, lex, "Method")
 
@@ -271,7 +273,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             # "Click-through rate (CTR) prediction": the acronym plus head is also a form of the task
             m = re.match(r"\s*\)\s*([\w-]+)", text[d.short_end:d.short_end + 40])
             if m:
-                add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM)
+                add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM, canonical=long)
 
     # 2. contextual triggers: "we propose X", "called X", "our X"
     proposed_spans: list[tuple[int, int]] = []
@@ -398,6 +400,12 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 add(label, s2, e, rule + "+mod", strength, canonical)
                 s = s2
         taken.append((s, e))
+
+    for m in _THE_X_DATASET.finditer(text):
+        s, e = m.span(1)
+        if not _overlaps((s, e), taken) and m.group(1).split()[0] not in lex.generic_names:
+            add("Dataset", s, e, "the-x-dataset", S_CONTEXT)
+            taken.append((s, e))
 
     for s, e in task_phrases(text, taken, lex):
         add("Task", s, e, "task-head", S_GAZ_REF)

@@ -1,0 +1,77 @@
+"""Pure rule functions: name shapes, links, left modifiers, metric shapes, sentences."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract.components import expand_token_pattern, sentence_char_starts
+from kg.extract.rules import classify_url, extend_left, find_links, find_metric_shapes, find_shapes, is_name_shape, \
+    lexicon
+
+
+@pytest.mark.parametrize("word", ["InfoGAN", "BERT", "GPT-4", "MM-LoRA", "DSI++", "BT^2", "nuScenes", "wav2vec",
+                                  "3DGS", "Qwen2.5", "ViTs", "ImageNet-1K", "n2c2"])
+def test_name_shapes(word):
+    assert is_name_shape(word)
+
+
+@pytest.mark.parametrize("word", ["Language-Inspired", "Real-Time", "3times", "000-hour", "int8", "1MB", "10x-50x",
+                                  "U.S", "framework.The", "4m45s", "Transformer", "model"])
+def test_not_name_shapes_regression(word):
+    assert not is_name_shape(word)
+
+
+def test_adjectival_suffix_is_not_a_name_regression():
+    assert not is_name_shape("LLM-based", lexicon().adjectival_suffixes)
+    assert not is_name_shape("BoW-guided", lexicon().adjectival_suffixes)
+
+
+def test_find_shapes_keeps_version_numbers():
+    text = "We compare wav2vec 2.0 with GPT-4 and Llama 3.1."
+    assert [w for _, _, w in find_shapes(text)] == ["wav2vec 2.0", "GPT-4"]
+
+
+def test_links_exactly_as_written_minus_trailing_punctuation():
+    text = ("Code: https://github.com/GengDavid/SLCA. Demo (https://arcana-project-page.github.io). "
+            "Weights at https://huggingface.co/org/model; data at https://huggingface.co/datasets/org/d.")
+    assert [(u, k) for _, _, u, k in find_links(text)] == [
+        ("https://github.com/GengDavid/SLCA", "code"),
+        ("https://arcana-project-page.github.io", "project"),
+        ("https://huggingface.co/org/model", "code"),
+        ("https://huggingface.co/datasets/org/d", "project"),
+    ]
+
+
+def test_link_offsets_point_at_the_url():
+    text = "See https://gitlab.com/a/b)."
+    (s, e, url, kind), = find_links(text)
+    assert text[s:e] == url == "https://gitlab.com/a/b" and kind == "code"
+
+
+def test_classify_url():
+    assert classify_url("github.com/x/y") == "code"
+    assert classify_url("https://x.github.io/y") == "project"
+    assert classify_url("https://huggingface.co/spaces/a/b") == "project"
+
+
+def test_extend_left_takes_known_modifiers_only():
+    text = "we study fine-grained image classification here"
+    start = text.index("classification")
+    assert text[extend_left(text, start, frozenset({"fine-grained", "image"})):start] == "fine-grained image "
+    assert extend_left(text, start, frozenset()) == start
+
+
+def test_metric_shapes():
+    assert [w for _, _, w in find_metric_shapes("gains in NDCG@10 and Recall@K, +2.6% in Verb ED@20")] == \
+        ["NDCG@10", "Recall@K", "Verb ED@20"]
+
+
+def test_sentence_starts_skip_abbreviations():
+    text = "We use CLIP, e.g. in Fig. 2. It works. Results on ImageNet!"
+    starts = sentence_char_starts(text)
+    assert [text[s:s + 7] for s in starts] == ["It work", "Results"]
+
+
+def test_expand_token_pattern():
+    pattern = [{"LOWER": "we"}, {"LOWER": {"IN": ["also", "further"]}, "OP": "?"}, {"LOWER": {"IN": ["propose"]}}]
+    assert sorted(expand_token_pattern(pattern)) == [["we", "also", "propose"], ["we", "further", "propose"],
+                                                     ["we", "propose"]]
