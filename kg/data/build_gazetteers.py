@@ -166,8 +166,8 @@ def modifier_words(reference: Path) -> list[str]:
     """Lower-case words that occur inside task and method names: the words a name may be extended by
     to its left ("fine-grained image classification", "multiview contrastive learning")."""
     words: set[str] = set()
-    names = [r["name"] for f in ("tasks.jsonl", "methods.jsonl") for r in read_jsonl(reference / f)]
-    names += read_list("tasks.txt") + read_list("techniques.txt")
+    names = [r["name"] for f in ("tasks.jsonl", "methods.jsonl", "metrics.jsonl") for r in read_jsonl(reference / f)]
+    names += read_list("tasks.txt") + read_list("techniques.txt") + read_list("metrics.txt")
     for name in names:
         for w in name.split():
             w = w.lower().strip(",.:;()")

@@ -36,6 +36,7 @@ _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”
                           r"(?=[,.;:)]| that | which | to ))")
 _THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+.-]*)(?:\s[A-Z0-9][\w+.-]*){0,2})\s+"
                             r"(?:dataset|benchmark|corpus|suite|testbed|datasets|benchmarks)\b")
+_METRIC_PHRASE = re.compile(r"(?<![\w-])(score|accuracy|error)(?:\s+(?:of|on|by|rate)\b|\s*[,.;()]|\s+(?:and|with|improvement|gain)s?\b)")
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -164,7 +165,7 @@ def _type_after(doc, j: int, phrase: str, lex: Lexicon) -> str:
         for t in doc[j + 2: j + 8]:
             if t.lower_ in lex.dataset_heads:
                 return "Dataset"
-            if t.lower_ in ("metric", "measure", "score"):
+            if t.lower_ in ("metric", "measure", "score", "metrics", "measures", "scores"):
                 return "Metric"
             if t.lower_ in lex.method_heads or t.text in (",", ".", ";", ":", "(", ")"):
                 break
@@ -324,6 +325,10 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
                 continue
         etype = _type_after(doc, j, phrase, lex)
+        if etype == "Metric" and _type_after(doc, j, phrase, lex) == "Metric" and label != "OUR" \
+                and not head_type(phrase, lex, ""):
+            add("Metric", span.start_char, span.end_char, "introduce-metric", S_PROPOSE)  # "X, a metric for ..."
+            continue
         if etype in ("Task", "Metric"):
             # a capitalised coinage right after "we propose" is the paper's method whatever its head word
             if label == "OUR" or not all(w[:1].isupper() or not w[:1].isalpha() for w in phrase.split()):
@@ -410,6 +415,11 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     for s, e in task_phrases(text, taken, lex):
         add("Task", s, e, "task-head", S_GAZ_REF)
         taken.append((s, e))
+    for m in _METRIC_PHRASE.finditer(text):
+        s = extend_left(text, m.start(1), lex.modifiers, limit=2)
+        if s < m.start(1) and not _overlaps((s, m.end(1)), taken):
+            add("Metric", s, m.end(1), "metric-head", S_GAZ_REF)
+            taken.append((s, m.end(1)))
 
     # 4. uses of defined acronyms elsewhere in the field
     for short, etype in short_types.items():
