@@ -424,6 +424,9 @@ def _node_text(data: dict, node: Any) -> str:
 
 def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     iterations = int(max(120, min(1000, 250_000 / max(1, n_nodes))))
+    # big graphs are seen zoomed out: hubs need big labels to stay readable; small graphs do not
+    node_max = int(min(50, max(24, n_nodes / 20)))
+    label_max = int(min(95, max(18, n_nodes / 12)))
     return {
         "autoResize": True,
         "nodes": {
@@ -431,8 +434,8 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "borderWidthSelected": 3,
             "font": {"size": 14, "face": "system-ui, 'DejaVu Sans', sans-serif", "color": "#1f2328",
                      "strokeWidth": 4, "strokeColor": "#ffffff"},
-            "scaling": {"min": 7, "max": 50,
-                        "label": {"enabled": True, "min": 12, "max": 95, "maxVisible": 28, "drawThreshold": 8}},
+            "scaling": {"min": 7, "max": node_max,
+                        "label": {"enabled": True, "min": 12, "max": label_max, "maxVisible": 28, "drawThreshold": 8}},
         },
         "edges": {
             "color": {"color": "#b9c1cc", "highlight": "#33383f", "hover": "#33383f", "inherit": False, "opacity": 0.8},

@@ -30,7 +30,7 @@ _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]
 
 
 NOVEL_ACRONYMS_PROPOSED = True
-_OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?)\b",
+_OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?|new|novel)\b",
                        re.IGNORECASE)
 _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”]|([a-z][\w-]*(?: [a-z][\w-]*){1,3})"
                           r"(?=[,.;:)]| that | which | to ))")
@@ -113,8 +113,16 @@ def _name_run(doc, i: int, lex: Lexicon, limit: int = 8) -> tuple[int, int] | No
     with Classifier Alignment").
     """
     n = len(doc)
-    if i >= n or not looks_like_name(doc[i].text, lex):
+    if i >= n:
         return None
+    if not looks_like_name(doc[i].text, lex):
+        # "cpl-mixVAE": a lower-case start, but the whole word is name-shaped
+        j = i
+        while j + 1 < n and not doc[j].whitespace_:
+            j += 1
+        while j > i and doc[j].is_punct and doc[j].text not in ("+", "++"):
+            j -= 1
+        return (i, j + 1) if j > i and is_name_shape(doc[i:j + 1].text) else None
     j = i + 1
     while j < n and j - i < limit:
         t = doc[j]
@@ -284,7 +292,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         run = _name_run(doc, k, lex)
         # an acronym defined right there: its expansion is the name ("we propose a Deep Interest Network (DIN)")
         d_hit = None
-        if label != "OUR":
+        if True:
             for d in sorted(defs + untyped, key=lambda d: d.long_start):
                 if d.long_start >= trig_end and _only_filler(text[trig_end:d.long_start], lex):
                     if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
@@ -293,7 +301,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if d_hit is not None:
             etype = "Dataset" if _type_after(doc, len(doc), d_hit.long, lex) == "Dataset" or \
                 _next_word(text, d_hit.short_end).lower() in lex.dataset_words else "Method"
-            rule = "introduce-dataset" if etype == "Dataset" else ("propose" if label == "PROPOSE" else "called")
+            rule = "introduce-dataset" if etype == "Dataset" else \
+                {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
             add(etype, d_hit.long_start, d_hit.long_end, rule, S_PROPOSE)
             add(etype, d_hit.short_start, d_hit.short_end, rule, S_PROPOSE)
             proposed_spans.append((d_hit.long_start, d_hit.long_end))
@@ -342,7 +351,14 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         rule = {"PROPOSE": "propose", "CALLED": "called", "OUR": "our"}[label]
         if etype == "Dataset":
             rule = "introduce-dataset"
-        add(etype, span.start_char, span.end_char, rule, S_PROPOSE)
+        if etype == "Method" and j < len(doc) and doc[j].is_lower and doc[j].lower_ in lex.method_heads \
+                and label != "OUR":
+            # "an LLM-to-LM interpreter": the head noun is part of the name
+            full = text[span.start_char:doc[j].idx + len(doc[j].text)]
+            add(etype, span.start_char, doc[j].idx + len(doc[j].text), rule, S_PROPOSE, canonical=full)
+            add(etype, span.start_char, span.end_char, rule, S_PROPOSE, canonical=full)
+        else:
+            add(etype, span.start_char, span.end_char, rule, S_PROPOSE)
         proposed_spans.append((span.start_char, span.end_char))
         # "X, namely Y" / "X, called Y": Y is another name of X
         m = _NAMELY.match(text, span.end_char)

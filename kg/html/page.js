@@ -81,6 +81,7 @@
   function ready() {
     if (api.state === "ready") return;
     network.setOptions({ physics: { enabled: false } });
+    network.fit({ animation: false });
     api.state = "ready";
     body.setAttribute("data-state", "ready");
   }
