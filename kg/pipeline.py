@@ -12,6 +12,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -52,9 +53,54 @@ class BuildSummary:
         return out
 
 
-def load_records(path: Path) -> dict[str, PaperRecord]:
+class RecordStore:
+    """Paper records by paper id, in insertion order, held as compressed JSON.
+
+    A build keeps every record until it writes ``papers.jsonl``; as pydantic
+    objects they take about 25 KB a paper, as zlib-compressed JSON about 2 KB,
+    so memory is dominated by the graph itself. Reading a record back decodes
+    it; change it and store it again to keep the change.
+
+    Examples
+    --------
+    >>> from kg.models import Paper, PaperRecord
+    >>> store = RecordStore()
+    >>> store["p1"] = PaperRecord(id="p1", title="T", paper=Paper(id="p1", title="T"))
+    >>> "p1" in store, len(store), store["p1"].title
+    (True, 1, 'T')
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[str, bytes] = {}
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, paper_id: str) -> PaperRecord:
+        return PaperRecord.model_validate_json(zlib.decompress(self._data[paper_id]))
+
+    def __setitem__(self, paper_id: str, record: PaperRecord) -> None:
+        self.put_json(paper_id, record.model_dump_json())
+
+    def put_json(self, paper_id: str, text: str) -> None:
+        self._data[paper_id] = zlib.compress(text.encode("utf-8"), 1)
+
+    def json_lines(self) -> Iterator[str]:
+        """Each record as the line ``papers.jsonl`` holds (no newline)."""
+        for blob in self._data.values():
+            yield zlib.decompress(blob).decode("utf-8")
+
+    def values(self) -> Iterator[PaperRecord]:
+        for blob in self._data.values():
+            yield PaperRecord.model_validate_json(zlib.decompress(blob))
+
+
+def load_records(path: Path) -> RecordStore:
     """The records of an earlier build (``papers.jsonl``), by paper id, in file order."""
-    records: dict[str, PaperRecord] = {}
+    records = RecordStore()
     if not path.exists():
         return records
     with open(path, encoding="utf-8") as fh:
@@ -66,7 +112,7 @@ def load_records(path: Path) -> dict[str, PaperRecord]:
             except ValueError as exc:
                 first = str(exc).splitlines()[0]
                 raise InputError(f"earlier build output is not readable ({first}); remove it or use another --out", str(path), lineno) from None
-            records[rec.paper.id] = rec
+            records.put_json(rec.paper.id, rec.model_dump_json())
     return records
 
 
@@ -90,7 +136,7 @@ def _fill_missing(paper: Paper, other: Paper) -> None:
 
 
 def extract_new(
-    papers: Iterable[Paper], known: dict[str, PaperRecord], *, jobs: int = 1, batch_size: int = 256
+    papers: Iterable[Paper], known: "RecordStore | dict[str, PaperRecord]", *, jobs: int = 1, batch_size: int = 256
 ) -> Iterator[PaperRecord]:
     """Extract the papers not in ``known``; repeats only extend ``sources``.
 
@@ -106,6 +152,7 @@ def extract_new(
                 rec = known[paper.id]
                 _merge_sources(rec.paper, paper.sources)
                 _fill_missing(rec.paper, paper)
+                known[paper.id] = rec  # a RecordStore keeps copies: store the change
             elif paper.id in later:
                 later[paper.id].append(paper)
             else:
@@ -219,10 +266,10 @@ def build(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a directory", str(out))
-    warnings: list[InputError] = []
+    last_warning: list[InputError] = []  # only the last: a broken input may hold millions of bad lines
 
     def warn(exc: InputError) -> None:
-        warnings.append(exc)
+        last_warning[:] = [exc]
         if on_warning is not None:
             on_warning(exc)
 
@@ -239,9 +286,9 @@ def build(
     for _ in _progress(extract_new(stream, records, jobs=jobs), progress, "extracting"):
         pass
     if read_count["n"] == 0:  # nothing usable: exit 1, and an earlier build stays as it was
-        raise InputError(f"no papers read; {warnings[-1]}" if warnings else "no papers read")
+        raise InputError(f"no papers read; {last_warning[0]}" if last_warning else "no papers read")
     graph = to_networkx(records.values())
-    write_outputs(graph, records.values(), out, html=html)
+    write_outputs(graph, records.json_lines(), out, html=html)
     return summarise(graph, out, new=len(records) - before, read=read_count["n"])
 
 
@@ -253,8 +300,9 @@ def summarise(graph: nx.MultiDiGraph, out: Path, *, new: int, read: int) -> Buil
     )
 
 
-def write_outputs(graph: nx.MultiDiGraph, records: Iterable[PaperRecord], out: Path, *, html: bool = True) -> None:
-    """Write every output file of a build, all or none."""
+def write_outputs(graph: nx.MultiDiGraph, records: "Iterable[PaperRecord | str]", out: Path, *,
+                  html: bool = True) -> None:
+    """Write every output file of a build, all or none; ``records`` as models or as their JSON text."""
     from .export.cypher_script import write_cypher_script
     from .export.html import render_html
 
@@ -263,7 +311,7 @@ def write_outputs(graph: nx.MultiDiGraph, records: Iterable[PaperRecord], out: P
         tmp = dict(zip(names, temps))
         with open(tmp["papers.jsonl"], "w", encoding="utf-8", newline="\n") as fh:
             for rec in records:
-                fh.write(rec.model_dump_json() + "\n")
+                fh.write((rec if isinstance(rec, str) else rec.model_dump_json()) + "\n")
         with open(tmp["graph.json"], "w", encoding="utf-8", newline="\n") as fh:
             json.dump(graph_to_json(graph), fh, ensure_ascii=False, indent=1, sort_keys=True)
             fh.write("\n")

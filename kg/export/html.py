@@ -423,6 +423,7 @@ def _node_text(data: dict, node: Any) -> str:
 
 
 def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """vis-network options: forceAtlas2 layout stabilised in a bounded number of steps, sizes by degree."""
     iterations = int(max(120, min(1000, 250_000 / max(1, n_nodes))))
     # big graphs are seen zoomed out: hubs need big labels to stay readable; small graphs do not
     node_max = int(min(50, max(24, n_nodes / 20)))
@@ -448,7 +449,8 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         "physics": {
             "enabled": n_nodes > 1,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.02, "springLength": 45,
+            "forceAtlas2Based": {"gravitationalConstant": -45, "centralGravity": 0.02,
+                                 "springLength": 45 if n_nodes > 200 else 90,
                                  "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.5},
             "maxVelocity": 60,
             "minVelocity": 1,

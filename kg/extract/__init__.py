@@ -67,19 +67,22 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
     cands, defs, links, results = [], [], [], []
     title_known: list[tuple[int, int]] = []
     title_text, abstract_text = _field_texts(paper)
+    own_names: list[str] = []
     for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
         gaz = _gaz_tuples(doc)
         if field == "title":
             title_known = [(g[1], g[2]) for g in gaz]
+            title_cands = title_candidates(title_text, abstract_text, lex, title_known)
+            own_names = [c.text for c in title_cands if c.type == "Method"]
         trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
         sents = Sentences(text, sentence_starts(doc))
         abstract_sents = sents
-        c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents)
+        c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents, own_names=own_names)
         cands += c
         defs += d
         for s, e, url, kind in find_links(text):
             links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
-    cands += title_candidates(title_text, abstract_text, lex, title_known)
+    cands += title_cands
     originals = {"title": paper.title, "abstract": paper.abstract}
     for c in cands:
         c.text = originals[c.field][c.start:c.end]

@@ -37,6 +37,8 @@ _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”
 _THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+.-]*)(?:\s[A-Z0-9][\w+.-]*){0,2})\s+"
                             r"(?:dataset|benchmark|corpus|suite|testbed|datasets|benchmarks)\b")
 _METRIC_PHRASE = re.compile(r"(?<![\w-])(score|accuracy|error)(?:\s+(?:of|on|by|rate)\b|\s*[,.;()]|\s+(?:and|with|improvement|gain)s?\b)")
+_COMPONENT_CUE = re.compile(r"\b(?:consist|compris|compos|equipped|contain|includ|integrat|incorporat|modules?|"
+                            r"components?)\w*\b", re.IGNORECASE)
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -225,10 +227,13 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
 
 def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[Trigger],
                      lex: Lexicon | None = None, *, text: str | None = None,
-                     sents: Sentences | None = None) -> tuple[list[Candidate], list[Definition]]:
+                     sents: Sentences | None = None,
+                     own_names: Iterable[str] = ()) -> tuple[list[Candidate], list[Definition]]:
     """Typed candidates and acronym definitions of one field.
 
-    ``text`` is ``doc.text`` when the caller has it already (``Doc.text`` joins every token).
+    ``text`` is ``doc.text`` when the caller has it already (``Doc.text`` joins every token);
+    ``own_names`` are names the paper proposes elsewhere (its title), so that the parts they
+    "consist of" are proposed too.
     """
     lex = lex or lexicon()
     text = doc.text if text is None else text
@@ -393,7 +398,13 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if etype == "Metric":
                 continue
             s0, _ = sents.bounds(s)
-            own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our ")
+            before = text[s0:s]
+            part_of_own = _COMPONENT_CUE.search(before) and (
+                any(n and n in before for n in own_names) or any(text[a:b] in before for a, b in proposed_spans))
+            if part_of_own and etype == "Task":
+                etype = "Method"  # "CORAL consists of Trigger Point Detection, ...": a module, not a task
+            own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our "
+                                         or bool(part_of_own))
             add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
             if own:
                 proposed_spans.append((s, e))
