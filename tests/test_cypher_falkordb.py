@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -111,7 +112,8 @@ def test_a_server_left_open_dies_with_its_process():
     assert not _is_server(int(pid)) and not os.path.exists(workdir), "not stopped at interpreter exit"
 
     child = subprocess.Popen([sys.executable, "-c", start + "; import time; time.sleep(120)"], stdout=subprocess.PIPE, text=True)
-    pid = int(child.stdout.readline().split()[0])
+    pid_text, workdir = child.stdout.readline().split()
+    pid = int(pid_text)
     assert _is_server(pid)
     child.kill()
     child.wait(timeout=30)
@@ -120,6 +122,7 @@ def test_a_server_left_open_dies_with_its_process():
     while _is_server(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _is_server(pid), "server outlived a killed parent"
+    shutil.rmtree(workdir, ignore_errors=True)  # a killed process cannot remove its socket directory
 
 
 # --------------------------------------------------------------------------- loading
