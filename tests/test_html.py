@@ -424,3 +424,12 @@ def test_kg_html_rerenders_a_built_graph_with_options(tmp_path, capsys):
     assert main(["html", str(d), "--labels", "Paper,Author"]) == 1
     err = capsys.readouterr().err
     assert "unknown label Author" in err and len(err.splitlines()) == 1
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import kg.export.html as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 4 and result.failed == 0
