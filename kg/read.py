@@ -350,7 +350,7 @@ def _read_jsonl(src: _Input, on_warning: Warn) -> Iterator[Paper]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             at = exc.msg if exc.msg.endswith(" at") else exc.msg + " at"
             on_warning(InputError(f"malformed JSON line ({at} column {exc.colno}); skipped", src.name, lineno))

@@ -64,8 +64,8 @@ _REL_VERB = {
     "PROPOSES": "proposed by",
     "USES": "used by",
     "INTRODUCES": "introduced by",
-    "EVALUATES_ON": "evaluated on by",
-    "MEASURES": "measured by",
+    "EVALUATES_ON": "used for evaluation by",
+    "MEASURES": "reported by",
     "ADDRESSES": "addressed by",
     "HAS_CODE": "code of",
 }
@@ -340,9 +340,9 @@ def entity_tooltip(graph: nx.MultiDiGraph, node: Any) -> str:
     name = str(data.get("name") or node)
     papers = {u for u, _ in graph.in_edges(node)}
     by_rel: Counter = Counter()
-    for u, _, key in graph.in_edges(node, keys=True):
+    for _, _, key in graph.in_edges(node, keys=True):
         by_rel[str(key)] += 1
-    parts = [f'<div class="kg-tip kg-tip-entity">', f'<div class="kg-tip-kind">{escape(label or "Node")}</div>']
+    parts = ['<div class="kg-tip kg-tip-entity">', f'<div class="kg-tip-kind">{escape(label or "Node")}</div>']
     parts.append(f'<div class="kg-tip-title">{escape(_clip(name, _TITLE_CHARS))}</div>')
     line = f"{len(papers):,} paper{'s' if len(papers) != 1 else ''}"
     if by_rel:
