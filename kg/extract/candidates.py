@@ -39,6 +39,10 @@ _THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+
 _METRIC_PHRASE = re.compile(r"(?<![\w-])(score|accuracy|error)(?:\s+(?:of|on|by|rate)\b|\s*[,.;()]|\s+(?:and|with|improvement|gain)s?\b)")
 _COMPONENT_CUE = re.compile(r"\b(?:consist|compris|compos|equipped|contain|includ|integrat|incorporat|modules?|"
                             r"components?)\w*\b", re.IGNORECASE)
+_METRIC_AFTER = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?([A-Za-z]+)")
+_NOT_A_MEASURE = {"bound", "bounds", "loss", "losses", "minimization", "maximization", "objective", "objectives",
+                  "guarantee", "guarantees", "regularization", "regularizer", "term", "penalty"}
+_METRIC_QUALIFIER = re.compile(r"(?:train|training|test|testing|validation|model|overall|final)\s+", re.IGNORECASE)
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -425,6 +429,15 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             v = _VERSION_AFTER.match(text[e:e + 12])
             if v:
                 add(label, s, e + v.end(), rule, strength, canonical)
+        if label == "Metric":
+            after = _METRIC_AFTER.match(text, e)
+            if after and after.group(1).lower() in _NOT_A_MEASURE:
+                continue  # "regret bounds", "AP loss": a theoretical or training object, not a reported measure
+            q = _METRIC_QUALIFIER.match(text, s, e)
+            if q:
+                canonical = canonical or text[q.end():e]  # "test accuracy" is a form of "accuracy"
+            if after and after.group(1).lower() in ("rate", "score"):
+                add(label, s, after.end(1), rule, strength, canonical or text[s:e])  # "average accuracy rate"
         add(label, s, e, rule, strength, canonical)
         if label in ("Task", "Method", "Metric") and rule == "gaz-lower":
             s2 = extend_left(text, s, lex.modifiers)
