@@ -342,7 +342,11 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if label == "OUR":
             if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
                 continue
+            if re.search(r"-(\w+)$", phrase) and re.search(r"-(\w+)$", phrase).group(1).lower() in lex.adjectival_suffixes:
+                continue  # "our BoW-based ...": a modifier, not a name
         etype = _type_after(doc, j, phrase, lex)
+        if label == "CALLED" and any(t.lower_ in lex.dataset_heads for t in doc[max(0, ts - 4):ts]):
+            etype = "Dataset"  # "a new benchmark called X"
         if etype == "Metric" and _type_after(doc, j, phrase, lex) == "Metric" and label != "OUR" \
                 and not head_type(phrase, lex, ""):
             add("Metric", span.start_char, span.end_char, "introduce-metric", S_PROPOSE)  # "X, a metric for ..."
@@ -361,6 +365,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if etype == "Dataset":
             rule = "introduce-dataset"
         if etype == "Method" and j < len(doc) and doc[j].is_lower and doc[j].lower_ in lex.method_heads \
+                and doc[j].lower_ not in lex.np_skip and doc[j].lower_ not in ("training", "learning", "tuning") \
                 and label != "OUR":
             # "an LLM-to-LM interpreter": the head noun is part of the name
             full = text[span.start_char:doc[j].idx + len(doc[j].text)]
@@ -385,7 +390,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     if field == "abstract":
         propose_at = [doc[ts].idx for label, ts, te in triggers if label == "PROPOSE"]
         for s, e, phrase in title_case_runs(text, sents.starts, lex):
-            if _overlaps((s, e), acr_long + proposed_spans) or _has_partial_overlap((s, e), gaz_spans):
+            if _overlaps((s, e), acr_long + proposed_spans) or _has_partial_overlap((s, e), gaz_spans) \
+                    or _inside((s, e), gaz_spans):
                 continue
             inner = [m for m in gaz if s <= m[1] and m[2] <= e]
             if any(m[0] != "Method" for m in inner):
@@ -594,8 +600,8 @@ def _colon_name(title: str, name: str, rest: str, abstract: str, lex: Lexicon) -
     shaped = any(is_name_shape(w) for w in words)
     if any(w[:1].islower() and w.lower() not in lex.connectors for w in words):
         return None
-    if len(words) > 1 and not shaped and name.lower() not in abstract.lower():
-        return None  # a multi-word phrase is a name only when the abstract repeats it
+    if len(words) > 1 and not shaped and not _introduced_in(name, abstract):
+        return None  # a multi-word phrase is a name only when the abstract introduces it
     if name in lex.stop_methods or name in lex.generic_names:
         return None
     start = title.index(name)
