@@ -433,3 +433,13 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_hostile_label_from_an_edited_graph_json_stays_text():
+    g = small_graph()
+    g.nodes["method:graphnet"]["label"] = PAYLOADS[0]  # graph.json is a file anyone can edit
+    page = page_html(g)
+    assert PAYLOADS[0] not in page
+    assert 'data-label="&lt;script&gt;window.__pwned=&#39;script&#39;&lt;/script&gt;"' in page
+    data = payload_of(page)
+    assert {n["kgLabel"] for n in data["nodes"]} >= {PAYLOADS[0]}
