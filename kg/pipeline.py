@@ -16,7 +16,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Optional
 
@@ -191,16 +191,20 @@ def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int 
     >>> [r.id for r in extract_parallel(papers, jobs=2, batch_size=1)]
     ['p0', 'p1', 'p2']
     """
+    it = iter(papers)
+    first = next(it, None)
+    if first is None:
+        return  # nothing to extract: do not pay for loading the pipeline
+    it = chain([first], it)
     from .extract import extract, make_nlp
 
     if jobs <= 1:
-        yield from extract(papers, batch_size=batch_size)
+        yield from extract(it, batch_size=batch_size)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     if ctx.get_start_method() == "fork":
         make_nlp()  # loaded once here; the forked workers share it
-    it = iter(papers)
     size = min(batch_size, CHUNK_SIZE)
     chunks = iter(lambda: list(islice(it, size)), [])
     pending: deque = deque()

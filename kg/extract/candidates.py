@@ -543,8 +543,14 @@ def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | Non
     for m in _task_head_regex(lex.task_head_nouns).finditer(text):
         s = extend_left(text, m.start(), lex.modifiers)
         if s < m.start() and not _overlaps((s, m.end()), taken):
+            adjacent = text[s:m.start()].split()[-1].lower()
+            if _ADJECTIVE.search(adjacent) and adjacent not in lex.modifiers_nounlike:
+                continue  # "continuous prediction", "genuine understanding": an adjective, not a task's object
             out.append((s, m.end()))
     return out
+
+
+_ADJECTIVE = re.compile(r"(?:al|ic|ive|ous|ful|ent|ant|ary|ble|less|ed|ing|ish|ular|ine|ate)$")
 
 
 def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None,

@@ -54,6 +54,7 @@ class Lexicon(NamedTuple):
     dataset_names: frozenset
     stop_tasks: frozenset
     variant_suffixes: frozenset
+    modifiers_nounlike: frozenset
 
 
 @lru_cache(maxsize=1)
