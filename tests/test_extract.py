@@ -215,3 +215,19 @@ def test_result_without_dataset_and_years_ignored():
 def test_numbers_inside_names_are_not_results():
     rec = run("On CIFAR-10 the accuracy is 91.3%.")
     assert [(r.metric, r.value, r.dataset) for r in rec.results] == [("accuracy", "91.3%", "CIFAR-10")]
+
+
+def test_long_noisy_abstract_stays_fast_regression():
+    # overlap checks were quadratic in the number of candidates: a 20k-token abstract took seconds
+    import random
+    import time
+
+    rng = random.Random(0)
+    words = ["CamelCase", "ALLCAPS", "we", "propose", "(XY)", "called", "-", "on", "the", "dataset", ",", ".",
+             "3.5%", "NDCG@10", "https://github.com/a/b", "Deep", "Network"]
+    abstract = " ".join(rng.choice(words) for _ in range(20000))
+    run("warm up")
+    t = time.perf_counter()
+    rec = run(abstract)
+    assert time.perf_counter() - t < 15
+    assert rec.links and rec.entities

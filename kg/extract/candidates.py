@@ -9,6 +9,7 @@ gazetteer and trigger matches are given as plain tuples.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -23,6 +24,8 @@ S_SHAPE, S_GAZ_REF, S_CONTEXT, S_GAZ_CUR, S_ACRONYM, S_PROPOSE = 1, 2, 3, 4, 5, 
 Match = tuple  # (label, start_char, end_char, canonical, rule, strength)
 Trigger = tuple  # (label, start_token, end_token)
 
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*")
+_LIST_GAP_BEFORE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
 _LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
 _TITLE_DIGITS = re.compile(r"(?<![\w-])([A-Z][a-z]+)-(\d+[A-Za-z]?)(?![\w-])")
 _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
@@ -77,10 +80,40 @@ def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list
     return out
 
 
-def _has_partial_overlap(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
-    """True when some span crosses a boundary of ``a`` (neither inside nor containing it)."""
-    return any(s < a[1] and a[0] < e and not (a[0] <= s and e <= a[1]) and not (s <= a[0] and a[1] <= e)
-               for s, e in spans)
+def _has_partial_overlap(a: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """True when some span crosses a boundary of ``a`` (neither inside nor containing it).
+
+    ``spans`` are sorted and do not overlap each other (gazetteer matches after filtering).
+    """
+    i = max(bisect_left(spans, (a[0], -1)) - 1, 0)
+    while i < len(spans) and spans[i][0] < a[1]:
+        s, e = spans[i]
+        if a[0] < e and not (a[0] <= s and e <= a[1]) and not (s <= a[0] and a[1] <= e):
+            return True
+        i += 1
+    return False
+
+
+class Coverage(list):
+    """Spans taken so far, with a character mask so overlap tests cost O(span) not O(spans)."""
+
+    def __init__(self, length: int, spans: Iterable[tuple[int, int]] = ()):
+        super().__init__()
+        self.mask = bytearray(length + 1)
+        for sp in spans:
+            self.append(sp)
+
+    def append(self, span: tuple[int, int]) -> None:
+        s, e = span
+        super().append((s, e))
+        if e > s:
+            self.mask[s:e] = b"\x01" * (e - s)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        return e > s and self.mask.find(1, s, e) != -1
+
+    def covers(self, s: int, e: int) -> bool:
+        return e > s and self.mask.find(0, s, e) == -1
 
 
 def _is_title_case(phrase: str, lex: Lexicon) -> bool:
@@ -104,10 +137,14 @@ def _token_at(doc, char: int):
 
 
 def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    if isinstance(spans, Coverage):
+        return spans.overlaps(*a)
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
 def _inside(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    if isinstance(spans, Coverage):
+        return spans.covers(*a)
     return any(s <= a[0] and a[1] <= e for s, e in spans)
 
 
@@ -295,6 +332,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
 
     # 2. contextual triggers: "we propose X", "called X", "our X"
     proposed_spans: list[tuple[int, int]] = []
+    defs_by_start = sorted(defs + untyped, key=lambda d: d.long_start)
+    def_starts = [d.long_start for d in defs_by_start]
     for label, ts, te in triggers:
         k = te if label == "OUR" else _after_trigger(doc, te, lex)
         trig_end = doc[te - 1].idx + len(doc[te - 1].text)
@@ -302,8 +341,11 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         # an acronym defined right there: its expansion is the name ("we propose a Deep Interest Network (DIN)")
         d_hit = None
         if True:
-            for d in sorted(defs + untyped, key=lambda d: d.long_start):
-                if d.long_start >= trig_end and _only_filler(text[trig_end:d.long_start], lex):
+            first = bisect_left(def_starts, trig_end)
+            for d in defs_by_start[first:]:
+                if d.long_start - trig_end > 80:
+                    break
+                if _only_filler(text[trig_end:d.long_start], lex):
                     if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
                         d_hit = d  # a known name ("a new mixture of experts (MoE) framework") is used, not proposed
                     break
@@ -389,9 +431,11 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     # 2b. Title Case coinages mid-sentence ("through Manifold Mutual Background Disentanglement")
     if field == "abstract":
         propose_at = [doc[ts].idx for label, ts, te in triggers if label == "PROPOSE"]
+        named = Coverage(len(text), acr_long + proposed_spans)
+        gaz_sorted = sorted(gaz_spans)
+        gaz_cover = Coverage(len(text), gaz_sorted)
         for s, e, phrase in title_case_runs(text, sents.starts, lex):
-            if _overlaps((s, e), acr_long + proposed_spans) or _has_partial_overlap((s, e), gaz_spans) \
-                    or _inside((s, e), gaz_spans):
+            if named.overlaps(s, e) or _has_partial_overlap((s, e), gaz_sorted) or gaz_cover.covers(s, e):
                 continue
             inner = [m for m in gaz if s <= m[1] and m[2] <= e]
             if any(m[0] != "Method" for m in inner):
@@ -410,7 +454,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             s0, _ = sents.bounds(s)
             before = text[s0:s]
             part_of_own = _COMPONENT_CUE.search(before) and (
-                any(n and n in before for n in own_names) or any(text[a:b] in before for a, b in proposed_spans))
+                any(n and n in before for n in own_names) or any(n in before for n in
+                                                                 {text[a:b] for a, b in proposed_spans if a < s}))
             if part_of_own and etype == "Task":
                 etype = "Method"  # "CORAL consists of Trigger Point Detection, ...": a module, not a task
             own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our "
@@ -418,13 +463,15 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
             if own:
                 proposed_spans.append((s, e))
+                named.append((s, e))
 
     # 3. gazetteer hits (not inside an acronym's long form or a proposed name: those win); tasks and
     #    techniques take the modifiers on their left as a longer form of the same entity
-    inner_taken = acr_long + proposed_spans
-    taken: list[tuple[int, int]] = list(inner_taken)
+    inner_taken = Coverage(len(text), acr_long + proposed_spans)
+    taken = Coverage(len(text), inner_taken)
+    exact_inner = set(acr_long) | set(proposed_spans)
     for label, s, e, canonical, rule, strength in gaz:
-        if (s, e) in acr_long or (s, e) in proposed_spans:
+        if (s, e) in exact_inner:
             continue
         if _inside((s, e), inner_taken):
             continue
@@ -510,20 +557,22 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         taken.append((s, e))
 
     # 6. coordination: an untyped name listed with datasets is a dataset ("on UCF101, HMDB51 and Kinetics")
-    typed = sorted((c for c in cands if c.type == "Dataset" and c.strength >= S_GAZ_REF or c.rule == "shape-context"
-                    and c.type == "Dataset"), key=lambda c: c.start)
+    ends: dict[int, bool] = {}
+    starts: dict[int, bool] = {}
+    for c in cands:
+        if c.type == "Dataset" and (c.strength >= S_GAZ_REF or c.rule == "shape-context"):
+            ends[c.end] = starts[c.start] = True
     for _ in range(2):
         changed = False
         for c in shape_cands:
             if c.type == "Dataset":
                 continue
-            for d in typed:
-                gap = text[c.end:d.start] if c.end <= d.start else text[d.end:c.start]
-                if len(gap) <= 7 and _LIST_SEP.match(gap):
-                    c.type, c.strength, c.rule = "Dataset", S_CONTEXT, "coordination"
-                    typed.append(c)
-                    changed = True
-                    break
+            after = _LIST_GAP.match(text, c.end)
+            before = _LIST_GAP_BEFORE.search(text, max(0, c.start - 8), c.start)
+            if (after and starts.get(after.end())) or (before and ends.get(before.start())):
+                c.type, c.strength, c.rule = "Dataset", S_CONTEXT, "coordination"
+                ends[c.end] = starts[c.start] = True
+                changed = True
         if not changed:
             break
 
