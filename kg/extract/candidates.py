@@ -335,6 +335,20 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     defs_by_start = sorted(defs + untyped, key=lambda d: d.long_start)
     def_starts = [d.long_start for d in defs_by_start]
     for label, ts, te in triggers:
+        if label == "PASSIVE":
+            # "... a simple network, termed X, is proposed" / "X is introduced": the name precedes the verb
+            j = ts
+            i = j
+            while i > 0 and i > ts - 6 and (looks_like_name(doc[i - 1].text, lex) or
+                                            (doc[i - 1].text == "-" and not doc[i - 1].whitespace_)):
+                i -= 1
+            if i < j and i != 0 and doc[i - 1].lower_ not in ("the", "a", "an") or (i < j and i == 0):
+                span = doc[i:j]
+                if span.text not in lex.generic_names and head_type(span.text, lex, "Method") == "Method" \
+                        and span.text not in lex.stop_methods and (len(span) > 1 or is_name_shape(span.text)):
+                    add("Method", span.start_char, span.end_char, "propose", S_PROPOSE)
+                    proposed_spans.append((span.start_char, span.end_char))
+            continue
         k = te if label == "OUR" else _after_trigger(doc, te, lex)
         trig_end = doc[te - 1].idx + len(doc[te - 1].text)
         run = _name_run(doc, k, lex)
