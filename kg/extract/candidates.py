@@ -33,6 +33,8 @@ _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]
 
 
 NOVEL_ACRONYMS_PROPOSED = True
+TITLECASE_WE = False
+_WE = re.compile(r"\b(?:[Ww]e|[Oo]ur)\b")
 _OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?|new|novel)\b",
                        re.IGNORECASE)
 _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”]|([a-z][\w-]*(?: [a-z][\w-]*){1,3})"
@@ -400,6 +402,12 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 continue
             if re.search(r"-(\w+)$", phrase) and re.search(r"-(\w+)$", phrase).group(1).lower() in lex.adjectival_suffixes:
                 continue  # "our BoW-based ...": a modifier, not a name
+        known_name = (span.start_char, span.end_char) in gaz_by_span or phrase in short_types or \
+            phrase.rstrip("s") in short_types
+        if label != "CALLED" and known_name and j < len(doc) and doc[j].lower_ in lex.np_skip:
+            continue  # "a novel OCL framework", "a NeRF model": a known name modifying a generic noun
+        if label == "PROPOSE" and (span.start_char, span.end_char) in gaz_by_span:
+            continue  # a known name after "we propose" is used ("we propose to fine-tune BERT ..."); titles name the new ones
         etype = _type_after(doc, j, phrase, lex)
         if label == "CALLED" and any(t.lower_ in lex.dataset_heads for t in doc[max(0, ts - 4):ts]):
             etype = "Dataset"  # "a new benchmark called X"
@@ -473,7 +481,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if part_of_own and etype == "Task":
                 etype = "Method"  # "CORAL consists of Trigger Point Detection, ...": a module, not a task
             own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our "
-                                         or bool(part_of_own))
+                                         or bool(part_of_own) or (TITLECASE_WE and _WE.search(before) is not None))
             add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
             if own:
                 proposed_spans.append((s, e))
