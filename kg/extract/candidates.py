@@ -33,8 +33,6 @@ _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]
 
 
 NOVEL_ACRONYMS_PROPOSED = True
-TITLECASE_WE = False
-_WE = re.compile(r"\b(?:[Ww]e|[Oo]ur)\b")
 _OWN_WORK = re.compile(r"\b(?:we|our|this paper|this work|this study|propose[sd]?|introduce[sd]?|present(?:s|ed)?|new|novel)\b",
                        re.IGNORECASE)
 _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”]|([a-z][\w-]*(?: [a-z][\w-]*){1,3})"
@@ -344,7 +342,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             while i > 0 and i > ts - 6 and (looks_like_name(doc[i - 1].text, lex) or
                                             (doc[i - 1].text == "-" and not doc[i - 1].whitespace_)):
                 i -= 1
-            if i < j and i != 0 and doc[i - 1].lower_ not in ("the", "a", "an") or (i < j and i == 0):
+            if i < j and (i == 0 or doc[i - 1].lower_ not in lex.connectors | {"or", "and", "as"}):
                 span = doc[i:j]
                 if span.text not in lex.generic_names and head_type(span.text, lex, "Method") == "Method" \
                         and span.text not in lex.stop_methods and (len(span) > 1 or is_name_shape(span.text)):
@@ -481,7 +479,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if part_of_own and etype == "Task":
                 etype = "Method"  # "CORAL consists of Trigger Point Detection, ...": a module, not a task
             own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our "
-                                         or bool(part_of_own) or (TITLECASE_WE and _WE.search(before) is not None))
+                                         or bool(part_of_own))
             add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
             if own:
                 proposed_spans.append((s, e))
