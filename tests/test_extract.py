@@ -231,3 +231,18 @@ def test_long_noisy_abstract_stays_fast_regression():
     rec = run(abstract)
     assert time.perf_counter() - t < 15
     assert rec.links and rec.entities
+
+
+def test_software_libraries_are_not_proposed_methods_regression():
+    rec = run("Our PyTorch implementation trains in minutes.")
+    assert not [e for e in rec.entities if e.type == "Method"]
+
+
+def test_numbers_with_unit_capitals_are_not_names_regression():
+    rec = run("The 4MP camera tracks 6DoF poses while 3DGS renders them.")
+    assert {m.text for e in rec.entities for m in e.mentions} == {"3DGS"}
+
+
+def test_sota_definition_is_not_an_entity_regression():
+    rec = run("Our model reaches state-of-the-art (SOTA) results on GLUE.")
+    assert {e.name for e in rec.entities} == {"GLUE"}

@@ -242,6 +242,15 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
     """
     if gaz_type:
         return gaz_type
+    if short in lex.stop_methods or short.rstrip("s") in lex.stop_methods:
+        # "state-of-the-art (SOTA)" is nothing we extract; "(CTR) prediction" or "(URL) benchmark" still is
+        nxt = next_word.lower()
+        if nxt in lex.task_heads:
+            return "Task"
+        if nxt in lex.dataset_heads or nxt.rstrip("s") in lex.dataset_heads:
+            return "Dataset"
+        htype = head_type(long, lex, "")
+        return htype if htype in ("Task", "Dataset", "Metric") else None
     nxt = next_word.lower()
     if nxt in lex.task_heads:
         return "Task"

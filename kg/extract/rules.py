@@ -115,8 +115,8 @@ def _part_is_name(part: str) -> bool:
     letters = [c for c in part if c.isalpha()]
     if not letters:
         return False
-    if part[0].isdigit() and sum(c.isupper() for c in part) < 2:
-        return False  # "3times", "000-hour", "int8" style tokens are numbers with units
+    if part[0].isdigit() and sum(c.isupper() for c in part) < 3:
+        return False  # "3times", "4MP", "6DoF": numbers with units; "3DGS" is a name
     if _UNIT.fullmatch(part):
         return False
     core = part[:-1] if len(part) > 2 and part.endswith("s") else part
