@@ -53,10 +53,10 @@ def staged(paths: "list[str | os.PathLike[str]]") -> Iterator[list[Path]]:
     """Yield temporary paths for several outputs; rename them all only if the block succeeds."""
     targets = [Path(p) for p in paths]
     temps = []
-    for target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temps.append(Path(_mkstemp_beside(target)))
-    try:
+    try:  # a Ctrl-C while the temporary files are being created removes them too
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temps.append(Path(_mkstemp_beside(target)))
         yield temps
         for tmp, target in zip(temps, targets):
             os.replace(tmp, target)

@@ -311,44 +311,62 @@ def write_outputs(graph: nx.MultiDiGraph, records: "Iterable[PaperRecord | str]"
     from .export.html import render_html
 
     names = [n for n in OUTPUT_FILES if html or n != "graph.html"]
-    with _sigint_held() as hold, staged([out / n for n in names]) as temps:
-        tmp = dict(zip(names, temps))
-        with open(tmp["papers.jsonl"], "w", encoding="utf-8", newline="\n") as fh:
-            for rec in records:
-                fh.write((rec if isinstance(rec, str) else rec.model_dump_json()) + "\n")
-        with open(tmp["graph.json"], "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(graph_to_json(graph), fh, ensure_ascii=False, indent=1, sort_keys=True)
-            fh.write("\n")
-        nx.write_graphml(graphml_ready(graph), tmp["graph.graphml"], encoding="utf-8", prettyprint=True)
-        with open(tmp["graph.cypher"], "w", encoding="utf-8", newline="\n") as fh:
-            write_cypher_script(graph, fh)
-        if html:
-            render_html(graph, tmp["graph.html"])
-        hold()  # from here to the last rename Ctrl-C waits: the outputs change all together
+    with _SigintGate() as gate:
+        gate.hold()
+        with staged([out / n for n in names]) as temps:
+            gate.release()  # a Ctrl-C while the temporary files were made is raised here, where they get removed
+            tmp = dict(zip(names, temps))
+            with open(tmp["papers.jsonl"], "w", encoding="utf-8", newline="\n") as fh:
+                for rec in records:
+                    fh.write((rec if isinstance(rec, str) else rec.model_dump_json()) + "\n")
+            with open(tmp["graph.json"], "w", encoding="utf-8", newline="\n") as fh:
+                json.dump(graph_to_json(graph), fh, ensure_ascii=False, indent=1, sort_keys=True)
+                fh.write("\n")
+            nx.write_graphml(graphml_ready(graph), tmp["graph.graphml"], encoding="utf-8", prettyprint=True)
+            with open(tmp["graph.cypher"], "w", encoding="utf-8", newline="\n") as fh:
+                write_cypher_script(graph, fh)
+            if html:
+                render_html(graph, tmp["graph.html"])
+            gate.hold()  # until the last rename: the outputs change all together or not at all
 
 
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[Callable[[], None]]:
-    """Yield ``hold()``: after it is called, SIGINT is held until the block ends, then raised.
+class _SigintGate:
+    """Holds Ctrl-C between :meth:`hold` and :meth:`release` (or the end of the ``with`` block).
 
-    Renaming five files is not atomic as a whole; holding Ctrl-C for those
-    microseconds means a build leaves either all old or all new outputs.
+    A SIGINT that arrives meanwhile is raised as :class:`KeyboardInterrupt`
+    when the hold ends, at a point where the caller can clean up. Creating
+    or renaming a set of files is not atomic as a whole; holding Ctrl-C over
+    those few system calls means a build leaves all old or all new outputs.
+    Outside the main thread signals cannot be handled, and nothing is held.
     """
-    caught: list[int] = []
-    previous = None
 
-    def handler(signum, frame) -> None:
-        caught.append(signum)
+    def __init__(self) -> None:
+        self._previous = None
+        self._caught = False
 
-    def hold() -> None:
-        nonlocal previous
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGINT, handler)
+    def _handler(self, signum, frame) -> None:
+        self._caught = True
 
-    try:
-        yield hold
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    if caught:
-        raise KeyboardInterrupt
+    def hold(self) -> None:
+        if self._previous is None and threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+
+    def _restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def release(self) -> None:
+        self._restore()
+        if self._caught:
+            self._caught = False
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> "_SigintGate":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.release()
+        else:
+            self._restore()

@@ -246,3 +246,19 @@ def test_numbers_with_unit_capitals_are_not_names_regression():
 def test_sota_definition_is_not_an_entity_regression():
     rec = run("Our model reaches state-of-the-art (SOTA) results on GLUE.")
     assert {e.name for e in rec.entities} == {"GLUE"}
+
+
+def test_such_as_lists_take_the_type_of_their_head():
+    rec = run("Our codec rivals compression-based INRs such as COIN and COIN++ and datasets such as Zorblax.")
+    types = {m.text: e.type for e in rec.entities for m in e.mentions}
+    assert types["COIN"] == types["COIN++"] == "Method" and types["Zorblax"] == "Dataset"
+
+
+def test_named_variants_of_known_models_are_their_own_entities():
+    rec = run("We fine-tune BERT-large and ViT-L/16 and compare with ViT.")
+    assert {"BERT-large", "ViT-L/16", "Vision Transformer"} <= {e.name for e in rec.entities if e.type == "Method"}
+
+
+def test_title_case_place_names_are_not_methods_regression():
+    rec = run("Data were collected across the United States and by the Chandra Source Catalog.")
+    assert not [e for e in rec.entities if e.type == "Method"]

@@ -42,6 +42,7 @@ _THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+
 _METRIC_PHRASE = re.compile(r"(?<![\w-])(score|accuracy|error)(?:\s+(?:of|on|by|rate)\b|\s*[,.;()]|\s+(?:and|with|improvement|gain)s?\b)")
 _COMPONENT_CUE = re.compile(r"\b(?:consist|compris|compos|equipped|contain|includ|integrat|incorporat|modules?|"
                             r"components?)\w*\b", re.IGNORECASE)
+_MODEL_VARIANT = re.compile(r"-([A-Za-z0-9]+(?:/\d+)?)(?![\w-])")
 _METRIC_AFTER = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?([A-Za-z]+)")
 _NOT_A_MEASURE = {"bound", "bounds", "loss", "losses", "minimization", "maximization", "objective", "objectives",
                   "guarantee", "guarantees", "regularization", "regularizer", "term", "penalty"}
@@ -489,6 +490,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 etype = "Method"  # "CORAL consists of Trigger Point Detection, ...": a module, not a task
             own = etype == "Method" and (any(s0 <= p < s for p in propose_at) or text[max(0, s - 4):s] == "our "
                                          or bool(part_of_own))
+            if etype == "Method" and not own and last not in lex.method_heads and last.rstrip("s") not in lex.method_heads:
+                continue  # "United States", "Chandra Source Catalog": a proper name, but not of a method
             add(etype, s, e, "titlecase", S_CONTEXT, proposed=own)
             if own:
                 proposed_spans.append((s, e))
@@ -511,6 +514,13 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             v = _VERSION_AFTER.match(text[e:e + 12])
             if v:
                 add(label, s, e + v.end(), rule, strength, canonical)
+        if label == "Method" and rule == "gaz-orth":
+            v = _MODEL_VARIANT.match(text, e)
+            if v and (v.group(1).lower() in lex.variant_suffixes or re.fullmatch(r"[A-Z][A-Za-z]{0,3}|\d+[BMK]?", v.group(1).split("/")[0])):
+                # "ViT-L", "BERT-large", "ViT-MoE": a named variant of a known model is its own entity
+                add(label, s, v.end(), "gaz-variant", strength, text[s:v.end()])
+                taken.append((s, v.end()))
+                continue
         if label == "Metric":
             after = _METRIC_AFTER.match(text, e)
             if after and after.group(1).lower() in _NOT_A_MEASURE:
@@ -605,7 +615,41 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if not changed:
             break
 
+    # 7. Hearst lists: "INRs such as COIN and COIN++", "datasets such as X and Y"
+    for m in _HEARST.finditer(text):
+        hs = m.start(1)
+        head_word = m.group(1).lower()
+        htype = _GENERIC_TYPE.get(head_word.rstrip("s")) or _GENERIC_TYPE.get(head_word)
+        if htype is None:
+            hc = [c for c in cands if c.end == m.end(1) or (c.start <= hs < c.end)]
+            htype = hc[-1].type if hc else None
+        if htype is None:
+            continue
+        for item in _LIST_ITEM.finditer(m.group(2)):
+            s_, e_ = m.start(2) + item.start(1), m.start(2) + item.end(1)
+            word = item.group(1)
+            if word in lex.generic_names or word in lex.stop_methods or word.lower() in lex.np_stop:
+                continue
+            existing = [c for c in cands if c.start == s_ and c.end == e_]
+            for c in existing:
+                if c.type != htype and c.strength <= S_GAZ_CUR and {c.type, htype} <= {"Dataset", "Method"}:
+                    c.type, c.strength, c.rule = htype, S_CONTEXT + 1, "such-as"
+            if not existing and not _overlaps((s_, e_), taken):
+                add(htype, s_, e_, "such-as", S_CONTEXT + 1)
+                taken.append((s_, e_))
+
     return cands, defs
+
+
+_GENERIC_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "corpora": "Dataset",
+                 "metric": "Metric", "measure": "Metric", "task": "Task", "model": "Method", "method": "Method",
+                 "architecture": "Method", "network": "Method", "baseline": "Method", "approach": "Method",
+                 "algorithm": "Method", "technique": "Method", "encoder": "Method", "backbone": "Method",
+                 "llm": "Method", "vlm": "Method", "mllm": "Method"}
+_HEARST = re.compile(r"([\w+-]+)\)?,?\s+(?:such as|including|like|e\.g\.,?|\(e\.g\.,?)\s+"
+                     r"((?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
+                     r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?)")
+_LIST_ITEM = re.compile(r"([A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?)")
 
 
 @lru_cache(maxsize=4)
