@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from itertools import islice
+from collections import deque
 
 import spacy
 from spacy.language import Language
@@ -18,14 +18,12 @@ from spacy.language import Language
 from ..models import ExtractionRecord, Link, Paper
 from ..resolve import resolve
 from . import components  # noqa: F401  (registers the factories)
-from .candidates import field_candidates, title_candidates
+from .candidates import S_GAZ_REF, field_candidates, title_candidates
 from .components import GAZ_KEY, TRIGGER_KEY
 from .results import find_results
 from .rules import Sentences, find_links, lexicon, sentence_starts
 
 __all__ = ["extract", "extract_one", "make_nlp"]
-
-_STRENGTH = {"gaz-orth": 2, "gaz-lower": 2}
 
 
 @lru_cache(maxsize=None)
@@ -51,23 +49,17 @@ def _field_texts(paper: Paper) -> tuple[str, str]:
 
 
 def _gaz_tuples(doc) -> list[tuple]:
-    out = []
-    for sp in doc.spans.get(GAZ_KEY, []):
-        strength = 4 if sp.kb_id_ and _curated(sp) else _STRENGTH.get(sp.id_, 2)
-        out.append((sp.label_, sp.start_char, sp.end_char, sp.kb_id_, sp.id_, strength))
-    return out
-
-
-def _curated(span) -> bool:
-    return False
+    """Gazetteer matches as (label, start_char, end_char, canonical, rule, strength)."""
+    return [(sp.label_, sp.start_char, sp.end_char, sp.kb_id_, sp.id_, S_GAZ_REF)
+            for sp in doc.spans.get(GAZ_KEY, [])]
 
 
 def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
     lex = lexicon()
-    cands, defs, links, results = [], [], [], []
-    title_known: list[tuple[int, int]] = []
+    cands, defs, links = [], [], []
     title_text, abstract_text = _field_texts(paper)
-    own_names: list[str] = []
+    title_cands, own_names = [], []
+    abstract_sents = Sentences(abstract_text, [0])
     for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
         gaz = _gaz_tuples(doc)
         if field == "title":
@@ -104,23 +96,27 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
             nlp: Language | None = None) -> Iterator[ExtractionRecord]:
     """Yield one :class:`ExtractionRecord` per paper, lazily and in input order.
 
+    Title and abstract go through ``nlp.pipe`` as two documents per paper, ``batch_size``
+    documents at a time; ``n_process > 1`` runs the pipeline in worker processes and
+    gives the same records. The record ``id`` is the input's id when it had one.
+
     >>> from kg.models import Paper
     >>> rec = next(extract([Paper(id="p1", title="VDR: Retrieval", abstract="We evaluate on BEIR.")]))
     >>> sorted((e.type, e.name, e.role) for e in rec.entities)
     [('Dataset', 'BEIR', 'evaluated'), ('Method', 'VDR', 'proposed')]
     """
     nlp = nlp or make_nlp()
-    it = iter(papers)
-    while True:
-        chunk = list(islice(it, batch_size))
-        if not chunk:
-            return
-        texts = [t for p in chunk for t in _field_texts(p)]
-        docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
-        for paper in chunk:
-            title_doc = next(docs)
-            abstract_doc = next(docs)
-            yield _record(paper, title_doc, abstract_doc)
+    pending: deque[Paper] = deque()
+
+    def texts() -> Iterator[str]:
+        for paper in papers:
+            pending.append(paper)
+            yield from _field_texts(paper)
+
+    docs = nlp.pipe(texts(), batch_size=batch_size, n_process=n_process)
+    for title_doc in docs:
+        abstract_doc = next(docs)
+        yield _record(pending.popleft(), title_doc, abstract_doc)
 
 
 def extract_one(paper: Paper) -> ExtractionRecord:

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from ..resolve import Candidate, Definition
 from .acronyms import find_definitions
-from .rules import (Lexicon, Sentences, sentence_starts, extend_left, find_metric_shapes, find_shapes, head_type, is_name_shape,
+from .rules import (Lexicon, Sentences, extend_left, sentence_starts, find_metric_shapes, find_shapes, head_type, is_name_shape,
                     lexicon, looks_like_name)
 
 # strengths: how much a rule's evidence counts when two rules disagree on a type
@@ -26,7 +26,6 @@ Trigger = tuple  # (label, start_token, end_token)
 
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*")
 _LIST_GAP_BEFORE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
-_LIST_SEP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
 _TITLE_DIGITS = re.compile(r"(?<![\w-])([A-Z][a-z]+)-(\d+[A-Za-z]?)(?![\w-])")
 _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
 _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")

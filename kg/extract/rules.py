@@ -11,12 +11,10 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from spacy.attrs import IDX, SENT_START
 
-from ..resolve import Candidate, Definition
-from .acronyms import find_definitions
 
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+|\b(?:github\.com|gitlab\.com)/[^\s<>\"'{}|\\^`]+",
                  re.IGNORECASE)
