@@ -84,7 +84,8 @@ def wait_until(condition, proc: subprocess.Popen, timeout: float = 300) -> None:
         time.sleep(0.001)
 
 
-def has_open(pid: int, path: Path) -> bool:
+def has_read(pid: int, path: Path, past: int) -> bool:
+    """Whether process ``pid`` has ``path`` open and has read beyond byte ``past`` of it."""
     try:
         fds = os.listdir(f"/proc/{pid}/fd")
     except OSError:
@@ -92,8 +93,9 @@ def has_open(pid: int, path: Path) -> bool:
     for fd in fds:
         try:
             if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
-                return True
-        except OSError:
+                pos = Path(f"/proc/{pid}/fdinfo/{fd}").read_text().split()[1]
+                return int(pos) > past
+        except (OSError, IndexError, ValueError):
             continue
     return False
 
@@ -108,8 +110,8 @@ def test_ctrl_c_while_extracting_leaves_earlier_outputs_intact(tmp_path, jobs):
     before = earlier_build(out, 50)
     corpus = write_jsonl(tmp_path / "new.jsonl", synthetic_rows(3000))
     proc = start_build(corpus, "--out", out, "--jobs", jobs, group=True)
-    wait_until(lambda: has_open(proc.pid, corpus), proc)  # reading the input: extraction under way
-    time.sleep(0.5)
+    # past the first 64 KiB the reader peeks at: papers are being read and extracted
+    wait_until(lambda: has_read(proc.pid, corpus, 100_000), proc)
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr.decode()
@@ -118,13 +120,22 @@ def test_ctrl_c_while_extracting_leaves_earlier_outputs_intact(tmp_path, jobs):
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES), "temporary files left behind"
 
 
+def writing(out: Path, name: str) -> bool:
+    """Whether the temporary file of output ``name`` exists and has content."""
+    return any(p.stat().st_size > 0 for p in out.glob(f".{name}.*.tmp"))
+
+
 @needs_proc
-def test_ctrl_c_while_writing_leaves_earlier_outputs_intact(tmp_path):
+@pytest.mark.parametrize("moment", ["creating temporary files", "writing graph.json"])
+def test_ctrl_c_while_writing_leaves_earlier_outputs_intact(tmp_path, moment):
     out = tmp_path / "out"
     before = earlier_build(out, 3000)
     corpus = write_jsonl(tmp_path / "one.jsonl", synthetic_rows(1))
     proc = start_build(corpus, "--out", out, "--no-html")
-    wait_until(lambda: any(p.suffix == ".tmp" for p in out.iterdir()), proc)  # outputs being written
+    if moment == "creating temporary files":
+        wait_until(lambda: any(p.suffix == ".tmp" for p in out.iterdir()), proc)
+    else:  # papers.jsonl written, graph.json under way
+        wait_until(lambda: writing(out, "graph.json"), proc)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr.decode()
