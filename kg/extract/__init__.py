@@ -50,8 +50,7 @@ def _field_texts(paper: Paper) -> tuple[str, str]:
 
 def _gaz_tuples(doc) -> list[tuple]:
     """Gazetteer matches as (label, start_char, end_char, canonical, rule, strength)."""
-    return [(sp.label_, sp.start_char, sp.end_char, sp.kb_id_, sp.id_, S_GAZ_REF)
-            for sp in doc.spans.get(GAZ_KEY, [])]
+    return [(label, s, e, canonical, rule, S_GAZ_REF) for label, s, e, canonical, rule in doc.user_data.get(GAZ_KEY, ())]
 
 
 def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
@@ -66,7 +65,7 @@ def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
             title_known = [(g[1], g[2]) for g in gaz]
             title_cands = title_candidates(title_text, abstract_text, lex, title_known)
             own_names = [c.text for c in title_cands if c.type == "Method"]
-        trig = [(sp.label_, sp.start, sp.end) for sp in doc.spans.get(TRIGGER_KEY, [])]
+        trig = [tuple(t) for t in doc.user_data.get(TRIGGER_KEY, ())]
         sents = Sentences(text, sentence_starts(doc))
         abstract_sents = sents
         c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents, own_names=own_names)

@@ -1,9 +1,11 @@
 """spaCy pipeline components: thin classes over the pure functions in this package.
 
+* ``kg_sentencizer`` — sentence starts from token arrays (spaCy's sentencizer is slower).
 * ``kg_gazetteer`` — PhraseMatchers (case-sensitive ``ORTH`` and ``LOWER``) over
-  ``kg/data/gazetteer_*.jsonl``; writes ``doc.spans["kg_gazetteer"]``.
+  ``kg/data/gazetteer_*.jsonl``; writes ``doc.user_data["kg_gazetteer"]``:
+  ``(label, start_char, end_char, canonical, rule)`` tuples, non-overlapping (longest wins).
 * ``kg_triggers`` — token patterns in ``kg/data/patterns.jsonl``, expanded to phrases ("we propose",
-  "called", "our"); writes ``doc.spans["kg_triggers"]``.
+  "called", "our"); writes ``doc.user_data["kg_triggers"]``: ``(label, start, end)`` token ranges.
 """
 from __future__ import annotations
 
@@ -17,9 +19,8 @@ from typing import Iterable
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.attrs import IDX, IS_DIGIT, IS_TITLE, IS_UPPER, LIKE_NUM, ORTH, SENT_START, SPACY
-from spacy.tokens import Doc, Span, SpanGroup
-from spacy.util import filter_spans
+from spacy.attrs import IDX, IS_DIGIT, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, ORTH, SENT_START, SPACY
+from spacy.tokens import Doc
 
 GAZ_KEY = "kg_gazetteer"
 TRIGGER_KEY = "kg_triggers"
@@ -49,6 +50,7 @@ class Gazetteer:
                                                      ("gazetteer_lower.jsonl", "LOWER"))):
         self.name = name
         self.matchers = []
+        self._keys: dict = {}
         tokenizer = pattern_tokenizer(nlp)
         for fname, attr in files:
             matcher = PhraseMatcher(nlp.vocab, attr=attr)
@@ -63,17 +65,38 @@ class Gazetteer:
             self.matchers.append(matcher)
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for matcher in self.matchers:
-            for match_id, start, end in matcher(doc):
-                key = doc.vocab.strings[match_id]
-                label, rest = key.split("|", 1)
-                canonical, attr = rest.rsplit("|", 1)
-                spans.append(Span(doc, start, end, label=label, kb_id=canonical, span_id="gaz-" + attr.lower()))
-        # longest wins; on equal length the case-sensitive match (sorted first) wins
-        spans.sort(key=lambda s: (s.id_ != "gaz-orth"))
-        doc.spans[GAZ_KEY] = SpanGroup(doc, name=GAZ_KEY, spans=filter_spans(spans))
+        doc.user_data[GAZ_KEY] = gazetteer_matches(doc, self.matchers, self._keys)
         return doc
+
+
+def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
+    """Non-overlapping phrase matches as (label, start_char, end_char, canonical, rule).
+
+    The longest match wins; on equal length the case-sensitive one (first matcher) wins.
+    Plain tuples rather than Span objects: this runs on every document.
+    """
+    found = []
+    for rank, matcher in enumerate(matchers):
+        for match_id, start, end in matcher(doc):
+            info = keys.get(match_id)
+            if info is None:
+                label, rest = doc.vocab.strings[match_id].split("|", 1)
+                canonical, attr = rest.rsplit("|", 1)
+                info = keys[match_id] = (label, canonical, "gaz-" + attr.lower())
+            found.append((start - end, rank, start, end, info))
+    if not found:
+        return []
+    found.sort()
+    taken = bytearray(len(doc) + 1)
+    kept = []
+    for _, _, start, end, info in found:
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, info))
+    kept.sort()
+    arr = doc.to_array([IDX, LENGTH])
+    return [(label, int(arr[start, 0]), int(arr[end - 1, 0] + arr[end - 1, 1]), canonical, rule)
+            for start, end, (label, canonical, rule) in kept]
 
 
 def expand_token_pattern(pattern: list[dict]) -> list[list[str]]:
@@ -97,17 +120,20 @@ class Triggers:
 
     def __init__(self, nlp: Language, name: str = "kg_triggers", patterns_file: str = "patterns.jsonl"):
         self.name = name
+        self._labels: dict = {}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for row in read_jsonl(patterns_file):
             phrases = [" ".join(seq) for seq in expand_token_pattern(row["pattern"])]
             self.matcher.add(f"{row['label']}|{row['id']}", list(pattern_tokenizer(nlp).pipe(phrases)))
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        out = []
         for match_id, start, end in self.matcher(doc):
-            label, rule = doc.vocab.strings[match_id].split("|", 1)
-            spans.append(Span(doc, start, end, label=label, span_id=rule))
-        doc.spans[TRIGGER_KEY] = SpanGroup(doc, name=TRIGGER_KEY, spans=spans)
+            label = self._labels.get(match_id)
+            if label is None:
+                label = self._labels[match_id] = doc.vocab.strings[match_id].split("|", 1)[0]
+            out.append((label, start, end))
+        doc.user_data[TRIGGER_KEY] = out
         return doc
 
 
