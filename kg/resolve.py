@@ -76,6 +76,7 @@ def alias_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=65536)
 def base_key(text: str) -> str:
     """Lower-case, drop a leading article, keep letters, digits and + @ #."""
     text = text.strip().lower()
@@ -95,6 +96,7 @@ def _singular(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def normalise_key(text: str) -> str:
     """The key two surface forms of one entity share: alias table first, then singular base key."""
     table = alias_table()

@@ -615,17 +615,21 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             break
 
     # 7. Hearst lists: "INRs such as COIN and COIN++", "datasets such as X and Y"
-    for m in _HEARST.finditer(text):
-        hs = m.start(1)
-        head_word = m.group(1).lower()
+    for cue in _HEARST_CUE.finditer(text):
+        head = _HEARST_HEAD.search(text, max(0, cue.start() - 40), cue.start())
+        lst = _HEARST_LIST.match(text, cue.end())
+        if not head or not lst:
+            continue
+        hs, he = head.span(1)
+        head_word = head.group(1).lower()
         htype = _GENERIC_TYPE.get(head_word.rstrip("s")) or _GENERIC_TYPE.get(head_word)
         if htype is None:
-            hc = [c for c in cands if c.end == m.end(1) or (c.start <= hs < c.end)]
+            hc = [c for c in cands if c.end == he or (c.start <= hs < c.end)]
             htype = hc[-1].type if hc else None
         if htype is None:
             continue
-        for item in _LIST_ITEM.finditer(m.group(2)):
-            s_, e_ = m.start(2) + item.start(1), m.start(2) + item.end(1)
+        for item in _LIST_ITEM.finditer(lst.group(0)):
+            s_, e_ = lst.start() + item.start(1), lst.start() + item.end(1)
             word = item.group(1)
             if word in lex.generic_names or word in lex.stop_methods or word.lower() in lex.np_stop:
                 continue
@@ -645,23 +649,27 @@ _GENERIC_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Datase
                  "architecture": "Method", "network": "Method", "baseline": "Method", "approach": "Method",
                  "algorithm": "Method", "technique": "Method", "encoder": "Method", "backbone": "Method",
                  "llm": "Method", "vlm": "Method", "mllm": "Method"}
-_HEARST = re.compile(r"([\w+-]+)\)?,?\s+(?:such as|including|like|e\.g\.,?|\(e\.g\.,?)\s+"
-                     r"((?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
-                     r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?)")
+_HEARST_CUE = re.compile(r"\)?,?\s+(?:such as|including|like|e\.g\.,?|\(e\.g\.,?)\s+")
+_HEARST_HEAD = re.compile(r"([\w+-]+)$")
+_HEARST_LIST = re.compile(r"(?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
+                          r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?")
 _LIST_ITEM = re.compile(r"([A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?)")
 
 
 @lru_cache(maxsize=4)
 def _task_head_regex(heads: frozenset) -> re.Pattern:
     alt = "|".join(sorted((re.escape(h) for h in heads), key=len, reverse=True))
-    return re.compile(r"(?<![\w-])(" + alt + r")(?![\w-])", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(" + alt + r")(?![\w-])")
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | None = None) -> list[tuple[int, int]]:
     """Spans "modifier+ head" for task head nouns ("fold classification", "face editing")."""
     lex = lex or lexicon()
     out = []
-    for m in _task_head_regex(lex.task_head_nouns).finditer(text):
+    for m in _task_head_regex(lex.task_head_nouns).finditer(text.translate(_ASCII_LOWER)):
         s = extend_left(text, m.start(), lex.modifiers)
         if s < m.start() and not _overlaps((s, m.end()), taken):
             adjacent = text[s:m.start()].split()[-1].lower()

@@ -126,6 +126,7 @@ def _part_is_name(part: str) -> bool:
     return bool(re.search(r"[A-Za-z]\d+[A-Za-z]|[A-Z][a-z]*\d", part))
 
 
+@lru_cache(maxsize=65536)
 def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
     """A word whose shape marks a name: inner capital, two capitals, or letters mixed with digits.
 
