@@ -297,7 +297,7 @@ def read_papers(
     >>> [x.title for x in read_papers([p])]
     ['DSI++']
     """
-    first_use: dict[str, tuple[str, Source]] = {}  # id -> (title key, where first seen)
+    first_use: dict[str, tuple[str, str, int]] = {}  # id -> (title key, file, line) where first seen
     for path in paths:
         try:
             src = _Input(path, on_warning, stdin=stdin)
@@ -326,7 +326,7 @@ def read_papers(
             src.close()
 
 
-def _is_duplicate(paper: Paper, first_use: dict[str, tuple[str, Source]], on_warning: Warn) -> bool:
+def _is_duplicate(paper: Paper, first_use: dict[str, tuple[str, str, int]], on_warning: Warn) -> bool:
     """True (and reported) when the paper's id was already used by a paper with another title."""
     here = paper.sources[0]
     title_key = paper_id(paper.title)
@@ -336,12 +336,12 @@ def _is_duplicate(paper: Paper, first_use: dict[str, tuple[str, Source]], on_war
     for key, shown in keys:
         seen = first_use.get(key)
         if seen is not None and seen[0] != title_key:
-            first = f"{seen[1].file}:{seen[1].line}"
+            first = f"{seen[1]}:{seen[2]}"
             on_warning(InputError(f"duplicate id {shown!r} (first used at {first} by another title); skipped",
                                   here.file, here.line))
             return True
     for key, _ in keys:
-        first_use.setdefault(key, (title_key, here))
+        first_use.setdefault(key, (title_key, here.file, here.line))
     return False
 
 

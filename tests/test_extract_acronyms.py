@@ -72,3 +72,9 @@ def test_is_short_form():
 def test_acronym_of():
     assert acronym_of("graph neural network") == "GNN"
     assert acronym_of("Click-through rate") == "CTR"
+
+
+def test_long_expansion_in_parentheses_regression():
+    # the parenthesis held more than 40 characters, so the definition was missed
+    text = "we present MAPO-LSO (Multi-Agent Policy Optimization with Latent Space Optimization) which"
+    assert pairs(text) == [("Multi-Agent Policy Optimization with Latent Space Optimization", "MAPO-LSO")]

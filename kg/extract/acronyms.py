@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-_PAREN = re.compile(r"\(([^()]{1,40})\)")
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"\S+")
 _STOP_LEAD = {"a", "an", "the", "our", "we", "this", "that", "these", "its", "their", "of", "and", "or",
               "to", "in", "on", "for", "with", "by", "is", "are", "as", "called", "named", "termed",
