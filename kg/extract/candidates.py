@@ -241,6 +241,8 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
     (Title Case) and its head is not a known non-method ("Hypothesis", "Collapse").
     """
     if gaz_type:
+        if gaz_type == "Metric" and next_word.lower() in _NOT_A_MEASURE:
+            return "Method"  # "Average Precision (AP) loss": a training objective named after a metric
         return gaz_type
     if short in lex.stop_methods or short.rstrip("s") in lex.stop_methods:
         # "state-of-the-art (SOTA)" is nothing we extract; "(CTR) prediction" or "(URL) benchmark" still is
@@ -525,8 +527,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             if after and after.group(1).lower() in _NOT_A_MEASURE:
                 continue  # "regret bounds", "AP loss": a theoretical or training object, not a reported measure
             q = _METRIC_QUALIFIER.match(text, s, e)
-            if q:
-                canonical = canonical or text[q.end():e]  # "test accuracy" is a form of "accuracy"
+            if q and e - q.end() > 2:
+                canonical = text[q.end():e]  # "test accuracy" is a form of "accuracy"
             if after and after.group(1).lower() in ("rate", "score"):
                 add(label, s, after.end(1), rule, strength, canonical or text[s:e])  # "average accuracy rate"
         add(label, s, e, rule, strength, canonical)
