@@ -46,6 +46,9 @@ _METRIC_AFTER = re.compile(r"\s*(?:\([^)]{1,12}\)\s*)?([A-Za-z]+)")
 _NOT_A_MEASURE = {"bound", "bounds", "loss", "losses", "minimization", "maximization", "objective", "objectives",
                   "guarantee", "guarantees", "regularization", "regularizer", "term", "penalty"}
 _METRIC_QUALIFIER = re.compile(r"(?:train|training|test|testing|validation|model|overall|final)\s+", re.IGNORECASE)
+_TASK_BEFORE = re.compile(r"(?:\b(?:for|on|in|to|of|and|or|such as|including|like|e\.g\.|address(?:es|ing)?|tackl\w*|"
+                          r"improv\w*|advanc\w*)|[,(:])\s*(?:the\s+)?$")
+_TASK_AFTER = re.compile(r"\s+(?:tasks?|problems?|benchmarks?|challenges?|settings?|performance|accuracy)\b")
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
 
 
@@ -546,6 +549,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             taken.append((s, e))
 
     for s, e in task_phrases(text, taken, lex):
+        if field == "abstract" and not (_TASK_BEFORE.search(text, max(0, s - 24), s) or _TASK_AFTER.match(text, e)):
+            continue  # a head-noun phrase is a task where the text treats it as one ("for X", "X tasks")
         add("Task", s, e, "task-head", S_GAZ_REF)
         taken.append((s, e))
     for m in _METRIC_PHRASE.finditer(text):
