@@ -262,3 +262,9 @@ def test_named_variants_of_known_models_are_their_own_entities():
 def test_title_case_place_names_are_not_methods_regression():
     rec = run("Data were collected across the United States and by the Chandra Source Catalog.")
     assert not [e for e in rec.entities if e.type == "Method"]
+
+
+def test_title_benchmark_settles_an_introduced_dataset_regression():
+    rec = extract_one(Paper(id="p", title="Earnings-22: A Practical Benchmark for Accents in the Wild",
+                            abstract="We present Earnings-22, a 125 file, 119 hour corpus of earnings calls."))
+    assert [(e.type, e.role, e.name) for e in rec.entities] == [("Dataset", "introduced", "Earnings-22")]

@@ -752,4 +752,5 @@ def _colon_name(title: str, name: str, rest: str, abstract: str, lex: Lexicon) -
     if any(w in first for w in ("metric", "measure")):
         etype = "Metric"
     rule = {"Dataset": "introduce-dataset", "Method": "title-colon", "Metric": "title-metric"}[etype]
-    return Candidate(etype, "title", start, start + len(name), name, rule, title, "", S_PROPOSE, True)
+    strength = S_PROPOSE + 1 if etype != "Method" else S_PROPOSE  # "X: A Benchmark for ..." settles the type
+    return Candidate(etype, "title", start, start + len(name), name, rule, title, "", strength, True)
