@@ -178,7 +178,7 @@ def modifier_words(reference: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    reference = Path(argv[1]) if len(argv) > 1 else HERE.parents[2].parent / "shared" / "reference"
+    reference = Path(argv[1]) if len(argv) > 1 else HERE.parents[1].parent / "shared" / "reference"
     orth, lower = build(reference)
     for name, rows in (("gazetteer_orth.jsonl", orth), ("gazetteer_lower.jsonl", lower)):
         with open(HERE / name, "w", encoding="utf-8") as fh:
