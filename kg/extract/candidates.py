@@ -368,15 +368,13 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         run = _name_run(doc, k, lex)
         # an acronym defined right there: its expansion is the name ("we propose a Deep Interest Network (DIN)")
         d_hit = None
-        if True:
-            first = bisect_left(def_starts, trig_end)
-            for d in defs_by_start[first:]:
-                if d.long_start - trig_end > 80:
-                    break
-                if _only_filler(text[trig_end:d.long_start], lex):
-                    if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
-                        d_hit = d  # a known name ("a new mixture of experts (MoE) framework") is used, not proposed
-                    break
+        for d in defs_by_start[bisect_left(def_starts, trig_end):]:
+            if d.long_start - trig_end > 80:
+                break
+            if _only_filler(text[trig_end:d.long_start], lex):
+                if (d.long_start, d.long_end) not in gaz_by_span and (d.short_start, d.short_end) not in gaz_by_span:
+                    d_hit = d  # a known name ("a new mixture of experts (MoE) framework") is used, not proposed
+                break
         if d_hit is not None:
             etype = "Dataset" if _type_after(doc, len(doc), d_hit.long, lex) == "Dataset" or \
                 _next_word(text, d_hit.short_end).lower() in lex.dataset_words else "Method"
