@@ -111,6 +111,7 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
     if n_process is not None and n_process > 1 and nlp is None:
         yield from _extract_parallel(papers, batch_size=batch_size, n_process=n_process)
         return
+    workers = n_process if nlp is not None else 1  # a caller's own pipeline parallelises through spaCy
     nlp = nlp or make_nlp()
     pending: deque[Paper] = deque()
 
@@ -119,7 +120,7 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
             pending.append(paper)
             yield from _field_texts(paper)
 
-    docs = nlp.pipe(texts(), batch_size=batch_size)
+    docs = nlp.pipe(texts(), batch_size=batch_size, n_process=workers)
     for title_doc in docs:
         abstract_doc = next(docs)
         yield _record(pending.popleft(), title_doc, abstract_doc)
