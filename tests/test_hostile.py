@@ -248,6 +248,7 @@ def test_utf16_without_bom_is_read_with_a_warning(tmp_path):
 # --------------------------------------------------------------------------- hostile content
 
 
+@pytest.mark.slow
 def test_five_megabyte_abstract_is_cut_and_the_next_paper_still_read(tmp_path):
     sentence = "We propose HostileNet, a model trained on ImageNet that reaches 91.2% top-1 accuracy. "
     huge = (sentence * (5_000_000 // len(sentence) + 1))[:5_000_000]
@@ -261,6 +262,7 @@ def test_five_megabyte_abstract_is_cut_and_the_next_paper_still_read(tmp_path):
     assert [len(p["abstract"]) for p in papers] == [100_000, len(GOOD["abstract"])]
 
 
+@pytest.mark.slow
 def test_five_megabyte_csv_cell(tmp_path):
     path = tmp_path / "papers.csv"
     path.write_text("title,abstract\nHuge Cell," + "word " * 1_000_000 + "\n" + f'"{GOOD["title"]}","{GOOD["abstract"]}"\n')
