@@ -268,3 +268,13 @@ def test_title_benchmark_settles_an_introduced_dataset_regression():
     rec = extract_one(Paper(id="p", title="Earnings-22: A Practical Benchmark for Accents in the Wild",
                             abstract="We present Earnings-22, a 125 file, 119 hour corpus of earnings calls."))
     assert [(e.type, e.role, e.name) for e in rec.entities] == [("Dataset", "introduced", "Earnings-22")]
+
+
+def test_import_kg_does_not_import_spacy():
+    """``import kg`` stays light (spaCy loads on the first extraction), so ``kg query``/``kg html`` start fast."""
+    import subprocess
+    import sys
+
+    code = "import sys, kg; from kg.extract import extract, make_nlp; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,155 +1,55 @@
 """Extract: spaCy rule-based extraction of methods, datasets, metrics, tasks, links and results.
 
 Public entry points: :func:`extract` (papers in, :class:`~kg.models.ExtractionRecord` out,
-lazily, in input order) and :func:`make_nlp` (the shared, cached pipeline).
+lazily, in input order), :func:`extract_one` and :func:`make_nlp` (the shared, cached pipeline).
 
-Title and abstract are tokenised as separate docs (a newline inside a text makes
-spaCy's tokenizer several times slower), so every offset is relative to its field.
+This module stays light: spaCy and the rules load on the first call (from
+:mod:`kg.extract.pipeline`), so ``import kg`` and commands that never extract
+(``kg query``, ``kg html``) do not pay spaCy's ~2 s import.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
-import multiprocessing
-from collections import deque
-from itertools import islice
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
 
-from ..models import ExtractionRecord, Link, Paper
-from ..resolve import resolve
-from . import components  # noqa: F401  (registers the factories)
-from .candidates import S_GAZ_REF, field_candidates, title_candidates
-from .components import GAZ_KEY, TRIGGER_KEY
-from .results import find_results
-from .rules import Sentences, find_links, lexicon, sentence_starts
+    from ..models import ExtractionRecord, Paper
 
 __all__ = ["extract", "extract_one", "make_nlp"]
 
 
-@lru_cache(maxsize=None)
-def make_nlp(model: str | None = None) -> Language:
+def make_nlp(model: str | None = None) -> "Language":
     """The extraction pipeline: ``spacy.blank("en")`` (or ``model``) + a fast sentencizer + kg components.
 
     Built once per process and cached; safe to share.
     """
-    nlp = spacy.load(model) if model else spacy.blank("en")
-    if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
-        nlp.add_pipe("kg_sentencizer")
-    nlp.add_pipe("kg_gazetteer")
-    nlp.add_pipe("kg_triggers")
-    return nlp
+    from .pipeline import make_nlp as _make_nlp
+
+    return _make_nlp(model)
 
 
-_SAME_LENGTH = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "~": " ", "\u00a0": " "})
+def extract(papers: Iterable["Paper"], *, batch_size: int = 256, n_process: int = 1,
+            nlp: "Language | None" = None) -> Iterator["ExtractionRecord"]:
+    """Yield one :class:`~kg.models.ExtractionRecord` per paper, lazily and in input order.
 
-
-def _field_texts(paper: Paper) -> tuple[str, str]:
-    """Title and abstract with newlines (slow for the tokenizer) and LaTeX ``~`` blanked, offsets unchanged."""
-    return paper.title.translate(_SAME_LENGTH), paper.abstract.translate(_SAME_LENGTH)
-
-
-def _gaz_tuples(doc) -> list[tuple]:
-    """Gazetteer matches as (label, start_char, end_char, canonical, rule, strength)."""
-    return [(label, s, e, canonical, rule, S_GAZ_REF) for label, s, e, canonical, rule in doc.user_data.get(GAZ_KEY, ())]
-
-
-def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
-    lex = lexicon()
-    cands, defs, links = [], [], []
-    title_text, abstract_text = _field_texts(paper)
-    title_cands, own_names = [], []
-    abstract_sents = Sentences(abstract_text, [0])
-    for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
-        gaz = _gaz_tuples(doc)
-        if field == "title":
-            title_known = [(g[1], g[2]) for g in gaz]
-            title_cands = title_candidates(title_text, abstract_text, lex, title_known)
-            own_names = [c.text for c in title_cands if c.type == "Method"]
-        trig = [tuple(t) for t in doc.user_data.get(TRIGGER_KEY, ())]
-        sents = Sentences(text, sentence_starts(doc))
-        abstract_sents = sents
-        c, d = field_candidates(doc, field, gaz, trig, lex, text=text, sents=sents, own_names=own_names)
-        cands += c
-        defs += d
-        for s, e, url, kind in find_links(text):
-            links.append(Link(url=url, kind=kind, field=field, sentence=sents.of(s)))
-    cands += title_cands
-    originals = {"title": paper.title, "abstract": paper.abstract}
-    for c in cands:
-        c.text = originals[c.field][c.start:c.end]
-    for d in defs:
-        d.long = originals[d.field][d.long_start:d.long_end]
-        d.short = originals[d.field][d.short_start:d.short_end]
-    entities = resolve(cands, defs)
-    results = find_results(abstract_text, entities, abstract_sents, "abstract")
-    seen, uniq = set(), []
-    for link in links:
-        if link.url not in seen:
-            seen.add(link.url)
-            uniq.append(link)
-    return ExtractionRecord(id=paper.input_id or paper.id, title=paper.title, entities=entities,
-                            links=uniq, results=results)
-
-
-def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 1,
-            nlp: Language | None = None) -> Iterator[ExtractionRecord]:
-    """Yield one :class:`ExtractionRecord` per paper, lazily and in input order.
-
-    Title and abstract go through ``nlp.pipe`` as two documents per paper, ``batch_size``
-    documents at a time. With ``n_process > 1`` whole batches of papers are extracted in
-    worker processes (the rules, not the tokenizer, are most of the work), a few batches
-    ahead at most, and the records come back in input order, the same as with one process.
-    The record ``id`` is the input's id when it had one.
+    See :func:`kg.extract.pipeline.extract`; title and abstract go through ``nlp.pipe``
+    as two documents per paper, ``batch_size`` documents at a time; ``n_process > 1``
+    extracts whole batches in worker processes, with the same output as one process.
 
     >>> from kg.models import Paper
     >>> rec = next(extract([Paper(id="p1", title="VDR: Retrieval", abstract="We evaluate on BEIR.")]))
     >>> sorted((e.type, e.name, e.role) for e in rec.entities)
     [('Dataset', 'BEIR', 'evaluated'), ('Method', 'VDR', 'proposed')]
     """
-    if n_process is not None and n_process > 1 and nlp is None:
-        yield from _extract_parallel(papers, batch_size=batch_size, n_process=n_process)
-        return
-    workers = n_process if nlp is not None else 1  # a caller's own pipeline parallelises through spaCy
-    nlp = nlp or make_nlp()
-    pending: deque[Paper] = deque()
+    from .pipeline import extract as _extract
 
-    def texts() -> Iterator[str]:
-        for paper in papers:
-            pending.append(paper)
-            yield from _field_texts(paper)
-
-    docs = nlp.pipe(texts(), batch_size=batch_size, n_process=workers)
-    for title_doc in docs:
-        abstract_doc = next(docs)
-        yield _record(pending.popleft(), title_doc, abstract_doc)
+    return _extract(papers, batch_size=batch_size, n_process=n_process, nlp=nlp)
 
 
-def _extract_batch(batch: list[Paper]) -> list[ExtractionRecord]:
-    """Worker side of :func:`extract` with several processes."""
-    return list(extract(batch, batch_size=max(len(batch), 1)))
-
-
-def _extract_parallel(papers: Iterable[Paper], *, batch_size: int, n_process: int) -> Iterator[ExtractionRecord]:
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    make_nlp()  # built once here; forked workers share it
-    it = iter(papers)
-    size = max(1, batch_size)
-    with ctx.Pool(n_process) as pool:
-        window: deque = deque()
-        while True:
-            while len(window) < 2 * n_process:
-                batch = list(islice(it, size))
-                if not batch:
-                    break
-                window.append(pool.apply_async(_extract_batch, (batch,)))
-            if not window:
-                return
-            yield from window.popleft().get()
-
-
-def extract_one(paper: Paper) -> ExtractionRecord:
+def extract_one(paper: "Paper") -> "ExtractionRecord":
     """Extraction record of a single paper."""
-    return next(extract([paper]))
+    from .pipeline import extract_one as _extract_one
+
+    return _extract_one(paper)
