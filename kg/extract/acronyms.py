@@ -7,10 +7,20 @@ definitions in biomedical text", PSB 2003.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"\S+")
+_HEAD_SPLIT = re.compile(r"[;,]")
+_LAST_WORD = re.compile(r"(\S+)\s*$")
+_WORD_SPLIT = re.compile(r"[\s-]+")
+
+
+@lru_cache(maxsize=None)
+def _word_initial(char: str) -> re.Pattern:
+    """``char`` (any case) at the start of a word; one compiled pattern per character."""
+    return re.compile(r"(?:^|(?<=\s))" + re.escape(char), re.IGNORECASE)
 _STOP_LEAD = {"a", "an", "the", "our", "we", "this", "that", "these", "its", "their", "of", "and", "or",
               "to", "in", "on", "for", "with", "by", "is", "are", "as", "called", "named", "termed",
               "dubbed", "namely", "i.e.", "e.g.", "from"}
@@ -102,7 +112,7 @@ def find_definitions(text: str) -> list[Definition]:
     for m in _PAREN.finditer(text):
         inner = m.group(1)
         # "(CISS; ...)" or "(VDR, for short)": the acronym is the first item
-        head = re.split(r"[;,]", inner, maxsplit=1)[0].strip()
+        head = _HEAD_SPLIT.split(inner, maxsplit=1)[0].strip()
         s_start = m.start(1) + inner.find(head)
         s_end = s_start + len(head)
         if is_short_form(head):
@@ -123,8 +133,7 @@ def find_definitions(text: str) -> list[Definition]:
             if candidate[rel:rel + 1].lower() != head[0].lower():
                 # the first letter matched inside a hyphenated word ("Equation-based"): start instead at
                 # the nearest earlier word that begins with it ("BEllman Equation-based ... (BEER)")
-                earlier = [m.start() for m in re.finditer(r"(?:^|(?<=\s))" + re.escape(head[0]), candidate[:rel],
-                                                          re.IGNORECASE)]
+                earlier = [m.start() for m in _word_initial(head[0]).finditer(candidate[:rel])]
                 if not earlier:
                     continue
                 rel = earlier[-1]
@@ -135,7 +144,7 @@ def find_definitions(text: str) -> list[Definition]:
             out.append(Definition(long_start, long_start + len(long), s_start, s_end))
         elif len(inner.split()) >= 2:
             # "VDR (Vocabulary Disentangled Retrieval)"
-            prev = re.search(r"(\S+)\s*$", text[: m.start()])
+            prev = _LAST_WORD.search(text[: m.start()])
             if not prev or not is_short_form(prev.group(1)):
                 continue
             short = prev.group(1)
@@ -148,4 +157,4 @@ def find_definitions(text: str) -> list[Definition]:
 
 def acronym_of(long: str) -> str:
     """Initials of a long form, for matching an acronym to it ("graph neural network" -> "GNN")."""
-    return "".join(w[0] for w in re.split(r"[\s-]+", long) if w and w[0].isalnum()).upper()
+    return "".join(w[0] for w in _WORD_SPLIT.split(long) if w and w[0].isalnum()).upper()

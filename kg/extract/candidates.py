@@ -50,6 +50,15 @@ _TASK_BEFORE = re.compile(r"(?:\b(?:for|on|in|to|of|and|or|such as|including|lik
                           r"improv\w*|advanc\w*)|[,(:])\s*(?:the\s+)?$")
 _TASK_AFTER = re.compile(r"\s+(?:tasks?|problems?|benchmarks?|challenges?|settings?|performance|accuracy)\b")
 _NAMELY = re.compile(r",?\s*(?:namely|called|dubbed|termed|named|coined)\s+(?:as\s+)?[\"'“]?")
+_WS_SPLIT = re.compile(r"[\s]+")
+_DIGITS_CAP = re.compile(r"\d+[A-Z]\w*")
+_VERSION_TOKEN = re.compile(r"v?\d+(\.\d+)*")
+_NEXT_WORD = re.compile(r"\s*\)?\s*([\w-]+)")
+_WORDS = re.compile(r"[\w-]+")
+_HYPHEN_SPACE = re.compile(r"[-\s]")
+_PAREN_WORD = re.compile(r"\s*\)\s*([\w-]+)")
+_LAST_HYPHEN_PART = re.compile(r"-(\w+)$")
+_VARIANT_SHAPE = re.compile(r"[A-Z][A-Za-z]{0,3}|\d+[BMK]?")
 
 
 _PROPOSE_CUE = re.compile(r"\b(?:we|our)\b[^.]{0,80}\b(?:propos|introduc|present|develop|design|devis|call|name|dub|term)\w*"
@@ -80,6 +89,38 @@ def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list
         if phrase.lower() in lex.stop_tasks:
             continue
         out.append((s, e, phrase))
+    return out
+
+
+def _is_word_char(c: str) -> bool:
+    """``re``'s ``[\\w-]`` for one character (``\\w`` is ``str.isalnum`` or ``_`` on str patterns)."""
+    return c.isalnum() or c == "_" or c == "-"
+
+
+def word_occurrences(word: str, text: str) -> list[tuple[int, int]]:
+    """Spans of ``word`` (plus an optional plural "s") standing alone in ``text``.
+
+    The same spans as ``re.finditer(r"(?<![\\w-])" + re.escape(word) + r"s?(?![\\w-])", text)``
+    without compiling a pattern per word.
+
+    >>> word_occurrences("LLM", "LLMs beat an LLM-based LLM; xLLM")
+    [(0, 4), (27, 30)]
+    """
+    if not word:
+        return [m.span() for m in re.finditer(r"(?<![\w-])" + re.escape(word) + r"s?(?![\w-])", text)]
+    out = []
+    n, k = len(text), len(word)
+    p = text.find(word)
+    while p != -1:
+        end = p + k
+        if p == 0 or not _is_word_char(text[p - 1]):
+            if end < n and text[end] == "s":
+                end += 1
+            if end >= n or not _is_word_char(text[end]):
+                out.append((p, end))
+                p = text.find(word, end)
+                continue
+        p = text.find(word, p + 1)
     return out
 
 
@@ -121,7 +162,7 @@ class Coverage(list):
 
 def _is_title_case(phrase: str, lex: Lexicon) -> bool:
     """Every content word capitalised (or name-shaped): how authors write their own method's name."""
-    words = [w for w in re.split(r"[\s]+", phrase) if w and w.lower() not in lex.connectors]
+    words = [w for w in _WS_SPLIT.split(phrase) if w and w.lower() not in lex.connectors]
     return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
@@ -182,10 +223,10 @@ def _name_run(doc, i: int, lex: Lexicon, limit: int = 8) -> tuple[int, int] | No
         if t.text == "++" or (t.text.startswith("+") and not prev.whitespace_):
             j += 1
             continue
-        if looks_like_name(t.text, lex) or re.fullmatch(r"\d+[A-Z]\w*", t.text):
+        if looks_like_name(t.text, lex) or _DIGITS_CAP.fullmatch(t.text):
             j += 1
             continue
-        if re.fullmatch(r"v?\d+(\.\d+)*", t.text) and j - i <= 2:
+        if _VERSION_TOKEN.fullmatch(t.text) and j - i <= 2:
             j += 1
             continue
         if t.lower_ in lex.connectors and j + 1 < n and looks_like_name(doc[j + 1].text, lex) \
@@ -227,12 +268,12 @@ def _type_after(doc, j: int, phrase: str, lex: Lexicon) -> str:
 
 
 def _next_word(text: str, pos: int) -> str:
-    m = re.match(r"\s*\)?\s*([\w-]+)", text[pos:pos + 40])
+    m = _NEXT_WORD.match(text[pos:pos + 40])
     return m.group(1) if m else ""
 
 
 def _prev_words(text: str, pos: int, n: int = 2) -> list[str]:
-    return re.findall(r"[\w-]+", text[max(0, pos - 40):pos])[-n:]
+    return _WORDS.findall(text[max(0, pos - 40):pos])[-n:]
 
 
 def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_type: str | None) -> str | None:
@@ -267,7 +308,7 @@ def definition_type(long: str, short: str, next_word: str, lex: Lexicon, gaz_typ
     if htype:
         return htype
     words = long.split()
-    last = re.split(r"[-\s]", long.lower())[-1]
+    last = _HYPHEN_SPACE.split(long.lower())[-1]
     if last in lex.method_heads or last.rstrip("s") in lex.method_heads:
         if short in lex.stop_methods or short.rstrip("s") in lex.stop_methods:
             return None
@@ -340,7 +381,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 c.proposed = True
         if etype == "Task" and _next_word(text, d.short_end).lower() in lex.task_heads:
             # "Click-through rate (CTR) prediction": the acronym plus head is also a form of the task
-            m = re.match(r"\s*\)\s*([\w-]+)", text[d.short_end:d.short_end + 40])
+            m = _PAREN_WORD.match(text[d.short_end:d.short_end + 40])
             if m:
                 add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM, canonical=long)
 
@@ -410,7 +451,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if label == "OUR":
             if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
                 continue
-            if re.search(r"-(\w+)$", phrase) and re.search(r"-(\w+)$", phrase).group(1).lower() in lex.adjectival_suffixes:
+            if _LAST_HYPHEN_PART.search(phrase) and _LAST_HYPHEN_PART.search(phrase).group(1).lower() in lex.adjectival_suffixes:
                 continue  # "our BoW-based ...": a modifier, not a name
         known_name = (span.start_char, span.end_char) in gaz_by_span or phrase in short_types or \
             phrase.rstrip("s") in short_types
@@ -477,7 +518,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 covered.update(w.lower() for w in text[m[1]:m[2]].split())
             if inner and all(w.lower() in covered for w in phrase.split()):
                 continue  # "SwinV2 Transformer": known names side by side
-            last = re.split(r"[-\s]", phrase.lower())[-1]
+            last = _HYPHEN_SPACE.split(phrase.lower())[-1]
             if last in lex.non_method_heads or last.rstrip("s") in lex.non_method_heads:
                 continue
             etype = head_type(phrase, lex, "Method")
@@ -518,7 +559,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 add(label, s, e + v.end(), rule, strength, canonical)
         if label == "Method" and rule == "gaz-orth":
             v = _MODEL_VARIANT.match(text, e)
-            if v and (v.group(1).lower() in lex.variant_suffixes or re.fullmatch(r"[A-Z][A-Za-z]{0,3}|\d+[BMK]?", v.group(1).split("/")[0])):
+            if v and (v.group(1).lower() in lex.variant_suffixes or _VARIANT_SHAPE.fullmatch(v.group(1).split("/")[0])):
                 # "ViT-L", "BERT-large", "ViT-MoE": a named variant of a known model is its own entity
                 add(label, s, v.end(), "gaz-variant", strength, text[s:v.end()])
                 taken.append((s, v.end()))
@@ -559,10 +600,10 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
 
     # 4. uses of defined acronyms elsewhere in the field
     for short, etype in short_types.items():
-        for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])", text):
-            if not _overlaps((m.start(), m.end()), taken):
-                add(etype, m.start(), m.end(), "acronym-use", S_ACRONYM)
-                taken.append((m.start(), m.end()))
+        for ms, me in word_occurrences(short, text):
+            if not _overlaps((ms, me), taken):
+                add(etype, ms, me, "acronym-use", S_ACRONYM)
+                taken.append((ms, me))
 
     # 5. name-shaped words nothing else explained; typed by context
     shape_cands = []
@@ -584,7 +625,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         etype, strength = "Method", S_SHAPE
         nxt = _next_word(text, e).lower()
         prev = [w.lower() for w in _prev_words(text, s)]
-        base = re.split(r"[-\s]", word)[0]
+        base = _HYPHEN_SPACE.split(word)[0]
         if nxt in lex.dataset_words or base in lex.dataset_names or _SPLIT_PREFIX.search(text, max(0, s - 12), s):
             etype, strength = "Dataset", S_CONTEXT
         elif word.lower().endswith("score") or nxt in ("score", "metric", "measure"):
@@ -722,12 +763,30 @@ def title_candidates(title: str, abstract: str = "", lex: Lexicon | None = None,
     return out
 
 
+_INTRO_VERB = r"\b(?:we|our)\s+(?:\w+\s+)?(?:propos|introduc|present|develop|call|term|dub|name)\w*\s+(?:a |an |the )?(?:\w+ )?"
+_INTRO_ACRONYM_AFTER = re.compile(r"\s*\([A-Z]", re.IGNORECASE)
+_INTRO_VERB_BEFORE = re.compile(_INTRO_VERB + r"\Z", re.IGNORECASE)
+
+
 def _introduced_in(name: str, abstract: str) -> bool:
-    """The abstract introduces ``name``: defines an acronym for it or names it after a propose verb."""
-    n = re.escape(name)
-    return bool(re.search(n + r"\s*\([A-Z]", abstract, re.IGNORECASE) or re.search(
-        r"\b(?:we|our)\s+(?:\w+\s+)?(?:propos|introduc|present|develop|call|term|dub|name)\w*\s+(?:a |an |the )?(?:\w+ )?"
-        + n, abstract, re.IGNORECASE))
+    """The abstract introduces ``name``: defines an acronym for it or names it after a propose verb.
+
+    The rule is ``name (X`` or ``we ... propose ... name``, case-insensitive. On ASCII text
+    it is tested at each occurrence of ``name`` with two precompiled patterns (a pattern
+    built around every title's name cost a regex compile per paper); other text uses the
+    equivalent pattern with ``name`` inside.
+    """
+    if not name or not name.isascii() or not abstract.isascii():
+        n = re.escape(name)
+        return bool(re.search(n + r"\s*\([A-Z]", abstract, re.IGNORECASE)
+                    or re.search(_INTRO_VERB + n, abstract, re.IGNORECASE))
+    low, key = abstract.lower(), name.lower()
+    p = low.find(key)
+    while p != -1:
+        if _INTRO_ACRONYM_AFTER.match(abstract, p + len(key)) or _INTRO_VERB_BEFORE.search(abstract, 0, p):
+            return True
+        p = low.find(key, p + 1)
+    return False
 
 
 _TITLE_SEGMENT = re.compile(r"\s*(.+?)\s+(?:for|with|via|in|to|from|on|towards|by|using)\s")

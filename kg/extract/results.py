@@ -21,6 +21,8 @@ VALUE = re.compile(
 MAX_GAP = 60  # characters between a value and its metric
 MAX_GAP_PLAIN = 12  # ... when the value is a bare integer ("1000 FPS")
 MAX_GAP_DATASET = 100
+_YEAR = re.compile(r"(19|20)\d\d")
+_PLAIN_INT = re.compile(r"[+-]?\d+(?:,\d{3})*")
 
 
 class Span(NamedTuple):
@@ -36,7 +38,7 @@ def _mentions(entities: Iterable[Entity], etype: str, field: str) -> list[Span]:
 
 def _is_value(text: str, m: re.Match) -> bool:
     v = m.group(1)
-    if re.fullmatch(r"(19|20)\d\d", v):
+    if _YEAR.fullmatch(v):
         return False  # a year
     return True
 
@@ -59,7 +61,7 @@ def find_results(text: str, entities: Sequence[Entity], sents: Sentences,
             continue  # part of a name: CIFAR-10, GPT-4
         s0, s1 = sents.bounds(vs)
         near = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in metrics if s0 <= x.start < s1]
-        plain = re.fullmatch(r"[+-]?\d+(?:,\d{3})*", m.group(1)) is not None
+        plain = _PLAIN_INT.fullmatch(m.group(1)) is not None
         near = [(d, x) for d, x in near if d <= (MAX_GAP_PLAIN if plain else MAX_GAP)]
         if not near:
             continue

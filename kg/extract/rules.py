@@ -19,6 +19,13 @@ from spacy.attrs import IDX, SENT_START
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+|\b(?:github\.com|gitlab\.com)/[^\s<>\"'{}|\\^`]+",
                  re.IGNORECASE)
 CODE_HOSTS = ("github.com/", "gitlab.com/", "bitbucket.org/", "huggingface.co/", "codeberg.org/", "sourceforge.net/")
+_SCHEME = re.compile(r"^https?://(www\.)?")
+_LETTER_DIGIT = re.compile(r"[A-Za-z]\d+[A-Za-z]|[A-Z][a-z]*\d")
+_DOTTED_VERSION = re.compile(r"[^.]+(?:\.\d+)+")
+_PART_SPLIT = re.compile(r"[-/]")
+_NUMBERISH = re.compile(r"\d+(\.\d+)?[a-zA-Z]?")
+_TIMES = re.compile(r"\d+[xX×](?:-\d+[xX×])?")
+_WS_SPLIT = re.compile(r"[\s]+")
 #: name-shaped words: CamelCase (InfoGAN, nuScenes), ALL-CAPS (BERT), letters with digits (GPT-4, wav2vec),
 #: joined by - + . ^ inside (MM-LoRA, DSI++, BT^2); optionally a version number after a space (wav2vec 2.0)
 SHAPE = re.compile(
@@ -79,7 +86,7 @@ def lexicon() -> Lexicon:
 def classify_url(url: str) -> str:
     """``code`` for repository hosts (not their ``*.github.io`` pages or HF datasets), else ``project``."""
     low = url.lower()
-    low = re.sub(r"^https?://(www\.)?", "", low)
+    low = _SCHEME.sub("", low)
     if low.startswith("huggingface.co/"):
         rest = low[len("huggingface.co/"):]
         return "project" if rest.startswith(("spaces/", "datasets/", "papers/", "blog/")) else "code"
@@ -123,7 +130,7 @@ def _part_is_name(part: str) -> bool:
     if any(c.isupper() for c in part[1:]):
         return True
     # letters around a digit: wav2vec, n2c2, seq2seq, Qwen2, GPT4o
-    return bool(re.search(r"[A-Za-z]\d+[A-Za-z]|[A-Z][a-z]*\d", part))
+    return bool(_LETTER_DIGIT.search(part))
 
 
 @lru_cache(maxsize=65536)
@@ -133,16 +140,16 @@ def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
     Hyphenated words are judged part by part ("Language-Inspired" is not a name, "MM-LoRA" is);
     a name with an adjectival suffix ("LLM-based") is not itself a name.
     """
-    if "." in word and not re.fullmatch(r"[^.]+(?:\.\d+)+", word):
+    if "." in word and not _DOTTED_VERSION.fullmatch(word):
         return False  # "U.S", "framework.The"; but "Qwen2.5"
-    parts = [p for p in re.split(r"[-/]", word) if p]
+    parts = [p for p in _PART_SPLIT.split(word) if p]
     if not parts:
         return False
     if len(parts) > 1 and parts[-1].lower() in suffixes:
         return False
-    if all(re.fullmatch(r"\d+(\.\d+)?[a-zA-Z]?", p) for p in parts):
+    if all(_NUMBERISH.fullmatch(p) for p in parts):
         return False
-    if re.fullmatch(r"\d+[xX×](?:-\d+[xX×])?", word):
+    if _TIMES.fullmatch(word):
         return False
     return any(_part_is_name(p.rstrip("+^")) for p in parts)
 
@@ -192,7 +199,7 @@ class Sentences:
 
 def head_type(phrase: str, lex: Lexicon, default: str = "Method") -> str:
     """Type of a spelled-out name from its last word ("... Semantic Segmentation" -> Task)."""
-    words = re.split(r"[\s]+", phrase.strip())
+    words = _WS_SPLIT.split(phrase.strip())
     last = words[-1].lower() if words else ""
     last_part = last.split("-")[-1]
     if last in lex.dataset_heads or last.rstrip("s") in lex.dataset_heads:
