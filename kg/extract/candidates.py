@@ -27,6 +27,7 @@ Trigger = tuple  # (label, start_token, end_token)
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*")
 _LIST_GAP_BEFORE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
 _TITLE_DIGITS = re.compile(r"(?<![\w-])([A-Z][a-z]+)-(\d+[A-Za-z]?)(?![\w-])")
+_HYPHEN_DIGIT = re.compile(r"[a-z]-\d")  # in every _TITLE_DIGITS match; a quick test before the slow scan
 _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
 _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")
 
@@ -38,6 +39,8 @@ _QUOTED_NAME = re.compile(r"\s*(?:as\s+)?(?:[\"'“`]+([\w][\w -]{1,50}?)[\"'”
                           r"(?=[,.;:)]| that | which | to ))")
 _THE_X_DATASET = re.compile(r"\b(?:the|on|of|in|from|using|with)\s+((?:[A-Z][\w+.-]*)(?:\s[A-Z0-9][\w+.-]*){0,2})\s+"
                             r"(?:dataset|benchmark|corpus|suite|testbed|datasets|benchmarks)\b")
+_DATASET_NOUNS = ("dataset", "benchmark", "corpus", "suite", "testbed")  # one is in every _THE_X_DATASET match
+_METRIC_NOUNS = ("score", "accuracy", "error")  # one is in every _METRIC_PHRASE match
 _METRIC_PHRASE = re.compile(r"(?<![\w-])(score|accuracy|error)(?:\s+(?:of|on|by|rate)\b|\s*[,.;()]|\s+(?:and|with|improvement|gain)s?\b)")
 _COMPONENT_CUE = re.compile(r"\b(?:consist|compris|compos|equipped|contain|includ|integrat|incorporat|modules?|"
                             r"components?)\w*\b", re.IGNORECASE)
@@ -90,6 +93,15 @@ def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list
             continue
         out.append((s, e, phrase))
     return out
+
+
+def _scan(pattern: re.Pattern, text: str, needles: Sequence[str]) -> Iterable[re.Match]:
+    """``pattern.finditer(text)``, skipped when ``text`` lacks every literal that each match contains.
+
+    Most abstracts hold none of a rare pattern's words; ``in`` finds that out many times
+    faster than a regex that has to try every position.
+    """
+    return pattern.finditer(text) if any(n in text for n in needles) else ()
 
 
 def _is_word_char(c: str) -> bool:
@@ -581,7 +593,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 s = s2
         taken.append((s, e))
 
-    for m in _THE_X_DATASET.finditer(text):
+    for m in _scan(_THE_X_DATASET, text, _DATASET_NOUNS):
         s, e = m.span(1)
         if not _overlaps((s, e), taken) and m.group(1).split()[0] not in lex.generic_names:
             add("Dataset", s, e, "the-x-dataset", S_CONTEXT)
@@ -592,7 +604,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             continue  # a head-noun phrase is a task where the text treats it as one ("for X", "X tasks")
         add("Task", s, e, "task-head", S_GAZ_REF)
         taken.append((s, e))
-    for m in _METRIC_PHRASE.finditer(text):
+    for m in _scan(_METRIC_PHRASE, text, _METRIC_NOUNS):
         s = extend_left(text, m.start(1), lex.modifiers, limit=2)
         if s < m.start(1) and not _overlaps((s, m.end(1)), taken):
             add("Metric", s, m.end(1), "metric-head", S_GAZ_REF)
@@ -613,7 +625,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if not _overlaps((s, e), taken):
             add("Metric", s, e, "shape-metric", S_CONTEXT)
             taken.append((s, e))
-    for m in _TITLE_DIGITS.finditer(text):
+    for m in (_TITLE_DIGITS.finditer(text) if _HYPHEN_DIGIT.search(text) else ()):
         if m.group(1) in lex.dataset_names and not _overlaps(m.span(), taken):
             add("Dataset", m.start(), m.end(), "dataset-variant", S_CONTEXT)
             taken.append(m.span())
@@ -661,7 +673,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             break
 
     # 7. Hearst lists: "INRs such as COIN and COIN++", "datasets such as X and Y"
-    for cue in _HEARST_CUE.finditer(text):
+    for cue in _scan(_HEARST_CUE, text, _HEARST_WORDS):
         head = _HEARST_HEAD.search(text, max(0, cue.start() - 40), cue.start())
         lst = _HEARST_LIST.match(text, cue.end())
         if not head or not lst:
@@ -696,6 +708,7 @@ _GENERIC_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Datase
                  "algorithm": "Method", "technique": "Method", "encoder": "Method", "backbone": "Method",
                  "llm": "Method", "vlm": "Method", "mllm": "Method"}
 _HEARST_CUE = re.compile(r"\)?,?\s+(?:such as|including|like|e\.g\.,?|\(e\.g\.,?)\s+")
+_HEARST_WORDS = ("such as", "including", "like", "e.g.")  # one of these is in every _HEARST_CUE match
 _HEARST_HEAD = re.compile(r"([\w+-]+)$")
 _HEARST_LIST = re.compile(r"(?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
                           r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?")
