@@ -17,6 +17,20 @@ _LAST_WORD = re.compile(r"(\S+)\s*$")
 _WORD_SPLIT = re.compile(r"[\s-]+")
 
 
+def _last_word(text: str, end: int) -> re.Match | None:
+    """``_LAST_WORD.search(text[:end])``: the last word before ``end``, looked for in a short window first.
+
+    Searching the whole prefix tries the pattern at every position (most of
+    :func:`find_definitions`' time); the window answers unless it holds no word
+    or its first word may start before it, and then the full search runs.
+    """
+    lo = max(0, end - 64)
+    m = _LAST_WORD.search(text, lo, end)
+    if lo > 0 and (m is None or m.start() == lo):
+        return _LAST_WORD.search(text[:end])
+    return m
+
+
 @lru_cache(maxsize=None)
 def _word_initial(char: str) -> re.Pattern:
     """``char`` (any case) at the start of a word; one compiled pattern per character."""
@@ -144,7 +158,7 @@ def find_definitions(text: str) -> list[Definition]:
             out.append(Definition(long_start, long_start + len(long), s_start, s_end))
         elif len(inner.split()) >= 2:
             # "VDR (Vocabulary Disentangled Retrieval)"
-            prev = _LAST_WORD.search(text[: m.start()])
+            prev = _last_word(text, m.start())
             if not prev or not is_short_form(prev.group(1)):
                 continue
             short = prev.group(1)
