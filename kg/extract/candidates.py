@@ -26,7 +26,7 @@ Trigger = tuple  # (label, start_token, end_token)
 
 _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*")
 _LIST_GAP_BEFORE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or|&)\s+|/)\s*$")
-_TITLE_DIGITS = re.compile(r"(?<![\w-])([A-Z][a-z]+)-(\d+[A-Za-z]?)(?![\w-])")
+_TITLE_DIGITS = re.compile(r"([A-Z](?<![\w-][A-Z])[a-z]+)-(\d+[A-Za-z]?)(?![\w-])")  # see _TITLE_RUN
 _HYPHEN_DIGIT = re.compile(r"[a-z]-\d")  # in every _TITLE_DIGITS match; a quick test before the slow scan
 _SPLIT_PREFIX = re.compile(r"(?:Split|Permuted|Rotated|Sequential|Seq)[- ]$")
 _VERSION_AFTER = re.compile(r"^(?:[- ]v\d+(?:\.\d+)*|\s\d\.\d+|[- ]\d{2,4}[KkMB]?)(?![\w.])")
@@ -66,7 +66,9 @@ _VARIANT_SHAPE = re.compile(r"[A-Z][A-Za-z]{0,3}|\d+[BMK]?")
 
 _PROPOSE_CUE = re.compile(r"\b(?:we|our)\b[^.]{0,80}\b(?:propos|introduc|present|develop|design|devis|call|name|dub|term)\w*"
                           r"|\bour\b|\b(?:is|are) (?:proposed|introduced)\b", re.IGNORECASE)
-_TITLE_RUN = re.compile(r"(?<![\w-])[A-Z][\w-]*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
+#: starts with the capital and checks the character before it afterwards ("(?<![\\w-][A-Z])"): the same
+#: matches as a leading "(?<![\\w-])", but a pattern that starts with a character class lets re skip to capitals
+_TITLE_RUN = re.compile(r"[A-Z](?<![\w-][A-Z])[\w-]*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
 
 
 def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list[tuple[int, int, str]]:
