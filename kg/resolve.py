@@ -109,6 +109,13 @@ def normalise_key(text: str) -> str:
     return s
 
 
+@lru_cache(maxsize=65536)
+def _alias_of(text: str) -> str | None:
+    """The alias table's canonical name for a surface form or its singular, else None (or "")."""
+    table = alias_table()
+    return table.get(base_key(text)) or table.get(base_key(_singular(text)))
+
+
 def canonical_name(text: str) -> str:
     """Canonical spelling of a surface form (alias table), else the form itself."""
     return alias_table().get(base_key(text), text)
@@ -166,9 +173,12 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
         keyed.append((root, c))
 
     groups: dict[tuple, list[Candidate]] = defaultdict(list)
+    best_type: dict[str, str] = {}  # the votes are final here: one winner per key
     for root, c in keyed:
-        votes = type_votes[root]
-        best = max(votes.items(), key=lambda kv: (kv[1], -TYPE_ORDER.index(kv[0])))[0]
+        best = best_type.get(root)
+        if best is None:
+            votes = type_votes[root]
+            best = best_type[root] = max(votes.items(), key=lambda kv: (kv[1], -TYPE_ORDER.index(kv[0])))[0]
         groups[(best, root)].append(c)
 
     entities = []
@@ -222,10 +232,13 @@ def _pick_name(members: list[Candidate], long_form: Optional[str]) -> str:
         texts = [c.text for c in members]
         match = [t for t in texts if base_key(t) == base_key(long_form)]
         return match[0] if match else long_form
-    table = alias_table()
-    canon = [c.canonical or table.get(base_key(c.text)) or table.get(base_key(_singular(c.text))) for c in members]
+    canon = [c.canonical or _alias_of(c.text) for c in members]
     canon = [c for c in canon if c]
+    if len(canon) == 1:
+        return canon[0]
     if canon:
         return Counter(canon).most_common(1)[0][0]
+    if len(members) == 1:
+        return members[0].text
     counts = Counter(c.text for c in members)
     return max(counts, key=lambda t: (len(t), counts[t]))
