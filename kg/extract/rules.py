@@ -162,6 +162,7 @@ def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
 #: alternative needs one, and a pattern that starts with a character class is searched for quickly
 _CAP_RUN = re.compile(r"[A-Z\d][\w+.^/-]*")
 _RUN_CHARS = frozenset("_+.^/-")
+_CAP_OR_DIGIT = re.compile(r"[A-Z\d]")
 
 
 def shape_matches(text: str) -> list[re.Match]:
@@ -182,6 +183,8 @@ def shape_matches(text: str) -> list[re.Match]:
             continue
         while rs > 0 and (text[rs - 1].isalnum() or text[rs - 1] in _RUN_CHARS):
             rs -= 1
+        if rs == cap.start() and "A" <= text[rs] <= "Z" and not _CAP_OR_DIGIT.search(text, rs + 1, re_):
+            continue  # "The", "We", "Our-based": one capital first and no other capital or digit, no look-ahead fits
         starts = [rs] if rs == 0 or text[rs - 1] not in "@#" else []
         if "+" in text[rs:re_ - 1] or "^" in text[rs:re_ - 1]:
             starts += [i + 1 for i in range(rs, re_ - 1) if text[i] in "+^"]
