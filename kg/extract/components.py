@@ -24,6 +24,10 @@ from spacy.tokens import Doc
 
 GAZ_KEY = "kg_gazetteer"
 TRIGGER_KEY = "kg_triggers"
+#: ``doc.user_data`` keys set by ``kg_sentencizer`` for the later steps, saving them a ``Doc.to_array`` each:
+#: character offsets of the sentence starts (a list) and the (IDX, LENGTH) array of the tokens
+SENT_STARTS_KEY = "kg_sent_starts"
+IDX_LEN_KEY = "kg_idx_len"
 
 
 def read_jsonl(name: str) -> list[dict]:
@@ -94,7 +98,9 @@ def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
             taken[start:end] = b"\x01" * (end - start)
             kept.append((start, end, info))
     kept.sort()
-    arr = doc.to_array([IDX, LENGTH])
+    arr = doc.user_data.get(IDX_LEN_KEY)
+    if arr is None or len(arr) != len(doc):
+        arr = doc.to_array([IDX, LENGTH])
     return [(label, int(arr[start, 0]), int(arr[end - 1, 0] + arr[end - 1, 1]), canonical, rule)
             for start, end, (label, canonical, rule) in kept]
 
@@ -164,7 +170,7 @@ class FastSentencizer:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([ORTH, SPACY, IS_TITLE, IS_UPPER, IS_DIGIT, LIKE_NUM])
+        arr = doc.to_array([ORTH, SPACY, IS_TITLE, IS_UPPER, IS_DIGIT, LIKE_NUM, IDX, LENGTH])
         orth = arr[:, 0]
         ends = (orth == self.end[0]) | (orth == self.end[1]) | (orth == self.end[2])
         ends &= arr[:, 1] == 1
@@ -179,6 +185,8 @@ class FastSentencizer:
                 continue
             flags[nxt] = 1
         doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
+        doc.user_data[SENT_STARTS_KEY] = arr[flags == 1, 6].tolist()
+        doc.user_data[IDX_LEN_KEY] = arr[:, 6:8]
         return doc
 
 

@@ -216,8 +216,10 @@ def sentence_starts(doc) -> list[int]:
     """Character offsets where the doc's sentences start (fast: array access, no Span objects)."""
     if len(doc) == 0:
         return [0]
-    arr = doc.to_array([SENT_START, IDX])
-    starts = arr[arr[:, 0] == 1, 1].tolist()
+    starts = doc.user_data.get("kg_sent_starts")  # kg_sentencizer's, when it set the boundaries
+    if starts is None:
+        arr = doc.to_array([SENT_START, IDX])
+        starts = arr[arr[:, 0] == 1, 1].tolist()
     return starts if starts and starts[0] == 0 else [0] + starts
 
 
