@@ -33,8 +33,10 @@ def test_extract_is_lazy_ordered_and_keeps_input_ids():
 
 
 def test_make_nlp_is_cached_and_blank_based():
+    from kg.extract import pipeline
+
     nlp = make_nlp()
-    assert nlp is make_nlp()
+    assert nlp is make_nlp() is make_nlp(None) is pipeline.make_nlp()  # the one extract() uses
     assert nlp.pipe_names[:1] == ["kg_sentencizer"] and "kg_gazetteer" in nlp.pipe_names
 
 

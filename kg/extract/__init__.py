@@ -27,7 +27,8 @@ def make_nlp(model: str | None = None) -> "Language":
     """
     from .pipeline import make_nlp as _make_nlp
 
-    return _make_nlp(model)
+    # the same cache entry as extract()'s own make_nlp() call: lru_cache keys () and (None,) differ
+    return _make_nlp() if model is None else _make_nlp(model)
 
 
 def extract(papers: Iterable["Paper"], *, batch_size: int = 256, n_process: int = 1,
