@@ -6,9 +6,7 @@ re-running with the same inputs changes nothing and adding inputs merges.
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
 import signal
 import sys
 import threading
@@ -16,7 +14,6 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, islice
 from pathlib import Path
 from typing import Optional
 
@@ -25,7 +22,7 @@ import networkx as nx
 from .errors import InputError
 from .graph import graph_to_json, graphml_ready, to_networkx
 from .io import staged
-from .models import NODE_LABELS, ExtractionRecord, Paper, PaperRecord, Source
+from .models import NODE_LABELS, Paper, PaperRecord, Source
 from .read import read_papers
 
 OUTPUT_FILES = ("graph.json", "graph.graphml", "graph.html", "graph.cypher", "papers.jsonl")
@@ -160,7 +157,9 @@ def extract_new(
                 queue.append(paper)
                 yield paper
 
-    for record in extract_parallel(fresh(), jobs=jobs, batch_size=batch_size):
+    from .extract import extract
+
+    for record in extract(fresh(), batch_size=batch_size, n_process=jobs):
         paper = queue.popleft()
         for repeat in later.pop(paper.id, []):
             _merge_sources(paper, repeat.sources)
@@ -169,78 +168,6 @@ def extract_new(
         rec = PaperRecord.model_construct(**dict(record), paper=paper)
         known[paper.id] = rec
         yield rec
-
-
-#: papers sent to a worker at a time: small enough to spread a short input over every worker
-CHUNK_SIZE = 64
-
-
-def extract_parallel(papers: Iterable[Paper], *, jobs: int = 1, batch_size: int = 256) -> Iterator[ExtractionRecord]:
-    """:func:`kg.extract.extract` spread over ``jobs`` processes; records in input order, as with one.
-
-    Papers go to the workers in chunks of :data:`CHUNK_SIZE` (or ``batch_size``
-    if smaller); at most ``2 * jobs`` chunks are in flight, so the input is still read lazily and memory does
-    not grow with it. Each worker runs the whole extractor (spaCy and the rules
-    after it), so every core does all the work for its chunk. The workers
-    ignore SIGINT: Ctrl-C interrupts the parent, which stops them.
-
-    Examples
-    --------
-    >>> from kg.models import Paper
-    >>> papers = [Paper(id=f"p{i}", title="VDR: Retrieval", abstract="We evaluate on BEIR.") for i in range(3)]
-    >>> [r.id for r in extract_parallel(papers, jobs=2, batch_size=1)]
-    ['p0', 'p1', 'p2']
-    """
-    it = iter(papers)
-    first = next(it, None)
-    if first is None:
-        return  # nothing to extract: do not pay for loading the pipeline
-    it = chain([first], it)
-    from .extract import extract, make_nlp
-
-    if jobs <= 1:
-        yield from extract(it, batch_size=batch_size)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if ctx.get_start_method() == "fork":
-        make_nlp()  # loaded once here; the forked workers share it
-    size = min(batch_size, CHUNK_SIZE)
-    chunks = iter(lambda: list(islice(it, size)), [])
-    pending: deque = deque()
-    with _quiet_pool(ctx, jobs) as pool:
-        for chunk in chunks:
-            pending.append(pool.apply_async(_extract_chunk, (chunk, batch_size)))
-            if len(pending) >= 2 * jobs:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
-
-
-@contextlib.contextmanager
-def _quiet_pool(ctx, jobs: int):
-    """A process pool whose workers ignore SIGINT, even one sent while they start."""
-    blockable = hasattr(signal, "pthread_sigmask")
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blockable else None
-    try:
-        pool = ctx.Pool(jobs, initializer=_worker_init)
-    finally:
-        if blockable:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a Ctrl-C held meanwhile reaches us now
-    with pool:
-        yield pool
-
-
-def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _extract_chunk(papers: list[Paper], batch_size: int) -> list[ExtractionRecord]:
-    from .extract import extract
-
-    return list(extract(papers, batch_size=batch_size))
 
 
 def _progress(iterable: Iterable, enabled: bool, desc: str) -> Iterable:

@@ -8,11 +8,13 @@ spaCy's tokenizer several times slower), so every offset is relative to its fiel
 """
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import signal
+from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-import multiprocessing
-from collections import deque
-from itertools import islice
+from itertools import chain, islice
 
 import spacy
 from spacy.language import Language
@@ -108,6 +110,11 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
     >>> sorted((e.type, e.name, e.role) for e in rec.entities)
     [('Dataset', 'BEIR', 'evaluated'), ('Method', 'VDR', 'proposed')]
     """
+    it = iter(papers)
+    first = next(it, None)
+    if first is None:
+        return  # nothing to extract: do not pay for loading the pipeline
+    papers = chain([first], it)
     if n_process is not None and n_process > 1 and nlp is None:
         yield from _extract_parallel(papers, batch_size=batch_size, n_process=n_process)
         return
@@ -126,28 +133,56 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
         yield _record(pending.popleft(), title_doc, abstract_doc)
 
 
+#: papers sent to a worker at a time: small enough to spread a short input over every worker
+CHUNK_SIZE = 64
+
+
 def _extract_batch(batch: list[Paper]) -> list[ExtractionRecord]:
     """Worker side of :func:`extract` with several processes."""
     return list(extract(batch, batch_size=max(len(batch), 1)))
 
 
 def _extract_parallel(papers: Iterable[Paper], *, batch_size: int, n_process: int) -> Iterator[ExtractionRecord]:
+    """Whole chunks of papers extracted in worker processes; records in input order.
+
+    At most ``2 * n_process`` chunks are in flight, so the input is still read
+    lazily. Workers ignore SIGINT: Ctrl-C interrupts the parent, which stops them.
+    Nothing is loaded when there is nothing to extract.
+    """
+    it = iter(papers)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    make_nlp()  # built once here; forked workers share it
-    it = iter(papers)
-    size = max(1, batch_size)
-    with ctx.Pool(n_process) as pool:
-        window: deque = deque()
-        while True:
-            while len(window) < 2 * n_process:
-                batch = list(islice(it, size))
-                if not batch:
-                    break
-                window.append(pool.apply_async(_extract_batch, (batch,)))
-            if not window:
-                return
+    if ctx.get_start_method() == "fork":
+        make_nlp()  # built once here; forked workers share it
+    size = max(1, min(batch_size, CHUNK_SIZE))
+    window: deque = deque()
+    with _quiet_pool(ctx, n_process) as pool:
+        for chunk in iter(lambda: list(islice(it, size)), []):
+            window.append(pool.apply_async(_extract_batch, (chunk,)))
+            if len(window) >= 2 * n_process:
+                yield from window.popleft().get()
+        while window:
             yield from window.popleft().get()
+
+
+@contextlib.contextmanager
+def _quiet_pool(ctx, jobs: int):
+    """A process pool whose workers ignore SIGINT, even one sent while they start."""
+    blockable = hasattr(signal, "pthread_sigmask")
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blockable else None
+    try:
+        pool = ctx.Pool(jobs, initializer=_worker_init)
+    finally:
+        if blockable:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)  # a Ctrl-C held meanwhile reaches us now
+    with pool:
+        yield pool
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def extract_one(paper: Paper) -> ExtractionRecord:
