@@ -17,7 +17,7 @@ from typing import Any, Union
 
 import networkx as nx
 
-from .models import ROLE_TO_REL, Link, PaperRecord
+from .models import ROLE_TO_REL, Link, PaperRecord, Relationship
 
 #: node and edge attributes that hold lists or dicts; GraphML stores them as JSON text
 LIST_ATTRS = ("aliases", "authors", "sources", "project_urls", "other_urls", "results", "evidence", "rules")
@@ -92,22 +92,21 @@ def add_record(graph: nx.MultiDiGraph, record: PaperRecord) -> None:
             if m.sentence and m.sentence not in sentences:
                 sentences.append(m.sentence)
         results = [
-            r.model_dump()
+            r
             for r in record.results
             if (entity.type == "Metric" and r.metric == entity.name)
             or (entity.type == "Dataset" and r.dataset == entity.name)
         ]
-        graph.add_edge(
-            pid,
-            eid,
-            key=rel,
+        _add_edge(graph, Relationship(
+            source=pid,
+            target=eid,
             type=rel,
             sentence=sentences[0] if sentences else "",
             evidence=sentences[:MAX_EVIDENCE],
             rules=sorted({m.rule for m in entity.mentions}),
             count=max(1, len(entity.mentions)),
             results=results,
-        )
+        ))
     for link in record.links:
         if link.kind == "code":
             _add_code(graph, pid, link)
@@ -120,17 +119,20 @@ def _add_code(graph: nx.MultiDiGraph, pid: str, link: Link) -> None:
     if graph.has_edge(pid, rid, key="HAS_CODE"):
         graph.edges[pid, rid, "HAS_CODE"]["count"] += 1
         return
-    graph.add_edge(
-        pid,
-        rid,
-        key="HAS_CODE",
+    _add_edge(graph, Relationship(
+        source=pid,
+        target=rid,
         type="HAS_CODE",
         sentence=link.sentence,
         evidence=[link.sentence] if link.sentence else [],
         rules=["url"],
         count=1,
-        results=[],
-    )
+    ))
+
+
+def _add_edge(graph: nx.MultiDiGraph, rel: Relationship) -> None:
+    """An edge keyed by its type, its attributes those of the :class:`Relationship` model."""
+    graph.add_edge(rel.source, rel.target, key=rel.type, **rel.model_dump(exclude={"source", "target"}))
 
 
 def to_networkx(records: Iterable[PaperRecord]) -> nx.MultiDiGraph:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg.models import Relationship
 from kg.pipeline import OUTPUT_FILES
 from conftest import EXAMPLE
 
@@ -112,5 +113,7 @@ def test_seed_build_has_295_papers_with_evidence(seed_build, seed_files):
     assert {s.rsplit(":", 1)[0] for p in papers for s in p["sources"]} == set(seed_files)
     assert graph.number_of_edges() > 295
     assert all(d["sentence"] for _, _, d in graph.edges(data=True))
+    for u, v, d in graph.edges(data=True):  # every edge is a valid Relationship (schemas/relationship.schema.json)
+        Relationship(source=u, target=v, **d)
     data = json.loads((seed_build / "graph.json").read_text())
     assert data["multigraph"] and data["directed"]
