@@ -261,7 +261,9 @@ class _SigintGate:
     """Holds Ctrl-C between :meth:`hold` and :meth:`release` (or the end of the ``with`` block).
 
     A SIGINT that arrives meanwhile is raised as :class:`KeyboardInterrupt`
-    when the hold ends, at a point where the caller can clean up. Creating
+    by :meth:`release`, at a point where the caller can clean up; one that
+    arrives after the final hold, while the outputs are renamed, is dropped,
+    because the build then completes. Creating
     or renaming a set of files is not atomic as a whole; holding Ctrl-C over
     those few system calls means a build leaves all old or all new outputs.
     Outside the main thread signals cannot be handled, and nothing is held.
@@ -293,7 +295,7 @@ class _SigintGate:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.release()
-        else:
-            self._restore()
+        # on success every output is already renamed into place: the build is complete,
+        # so a Ctrl-C held over the renames came too late to stop it and is not raised
+        self._restore()
+        self._caught = False
