@@ -19,15 +19,14 @@ from typing import Iterable
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.attrs import IDX, IS_DIGIT, IS_TITLE, IS_UPPER, LENGTH, LIKE_NUM, ORTH, SENT_START, SPACY
+from spacy.attrs import ORTH, SENT_START
 from spacy.tokens import Doc
 
 GAZ_KEY = "kg_gazetteer"
 TRIGGER_KEY = "kg_triggers"
-#: ``doc.user_data`` keys set by ``kg_sentencizer`` for the later steps, saving them a ``Doc.to_array`` each:
-#: character offsets of the sentence starts (a list) and the (IDX, LENGTH) array of the tokens
+#: ``doc.user_data`` key set by ``kg_sentencizer`` for the later steps, saving them a ``Doc.to_array``:
+#: character offsets of the sentence starts (a list)
 SENT_STARTS_KEY = "kg_sent_starts"
-IDX_LEN_KEY = "kg_idx_len"
 
 
 def read_jsonl(name: str) -> list[dict]:
@@ -98,11 +97,11 @@ def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
             taken[start:end] = b"\x01" * (end - start)
             kept.append((start, end, info))
     kept.sort()
-    arr = doc.user_data.get(IDX_LEN_KEY)
-    if arr is None or len(arr) != len(doc):
-        arr = doc.to_array([IDX, LENGTH])
-    return [(label, int(arr[start, 0]), int(arr[end - 1, 0] + arr[end - 1, 1]), canonical, rule)
-            for start, end, (label, canonical, rule) in kept]
+    out = []
+    for start, end, (label, canonical, rule) in kept:
+        last = doc[end - 1]
+        out.append((label, doc[start].idx, last.idx + len(last), canonical, rule))
+    return out
 
 
 def expand_token_pattern(pattern: list[dict]) -> list[list[str]]:
@@ -144,12 +143,13 @@ class Triggers:
 
 
 class FastSentencizer:
-    """Sentence boundaries from token arrays, set in one array write.
+    """Sentence boundaries set in one array write; only sentence-final punctuation is visited.
 
-    spaCy's ``sentencizer`` visits every token from Python; this one works on
-    ``Doc.to_array`` columns: a sentence starts after ``.``, ``!`` or ``?``
-    followed by whitespace, when the next token is capitalised, a number or an
-    opening bracket, unless the full stop ends an abbreviation ("e.g.", "Fig.").
+    spaCy's ``sentencizer`` visits every token from Python; this one reads the
+    ``ORTH`` column once and looks closer only at ``.``, ``!`` and ``?``: a
+    sentence starts after one followed by whitespace, when the next token is
+    capitalised, a number or an opening bracket, unless the full stop ends an
+    abbreviation ("e.g.", "Fig.").
     """
 
     END = ("." , "!", "?")
@@ -160,33 +160,30 @@ class FastSentencizer:
     def __init__(self, nlp: Language, name: str = "kg_sentencizer"):
         self.name = name
         strings = nlp.vocab.strings
-        self.end = numpy.array([strings.add(t) for t in self.END], dtype="uint64")
-        self.no_split = numpy.array([strings.add(t) for t in self.NO_SPLIT_BEFORE], dtype="uint64")
-        self.openers = numpy.array([strings.add(t) for t in self.OPENERS], dtype="uint64")
-        self.no_split_set = {int(h) for h in self.no_split}
-        self.openers_set = {int(h) for h in self.openers}
+        self.end_set = {strings.add(t) for t in self.END}
+        self.no_split_set = {strings.add(t) for t in self.NO_SPLIT_BEFORE}
+        self.openers_set = {strings.add(t) for t in self.OPENERS}
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if n == 0:
             return doc
-        arr = doc.to_array([ORTH, SPACY, IS_TITLE, IS_UPPER, IS_DIGIT, LIKE_NUM, IDX, LENGTH])
-        orth = arr[:, 0]
-        ends = (orth == self.end[0]) | (orth == self.end[1]) | (orth == self.end[2])
-        ends &= arr[:, 1] == 1
-        ends[-1] = False
-        flags = numpy.full(n, -1, dtype="int64")
-        flags[0] = 1
-        for i in numpy.nonzero(ends)[0].tolist():
-            nxt = i + 1
-            if not (arr[nxt, 2] or arr[nxt, 3] or arr[nxt, 4] or arr[nxt, 5] or orth[nxt] in self.openers_set):
+        orth = doc.to_array(ORTH).tolist()
+        end_set, heads, starts = self.end_set, [0], [0]
+        for i, o in enumerate(orth):
+            if o not in end_set or i + 1 >= n or not doc[i].whitespace_:
+                continue
+            nxt = doc[i + 1]
+            if not (nxt.is_title or nxt.is_upper or nxt.is_digit or nxt.like_num or nxt.orth in self.openers_set):
                 continue
             if i > 0 and orth[i - 1] in self.no_split_set:
                 continue
-            flags[nxt] = 1
+            heads.append(i + 1)
+            starts.append(nxt.idx)
+        flags = numpy.full(n, -1, dtype="int64")
+        flags[heads] = 1
         doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
-        doc.user_data[SENT_STARTS_KEY] = arr[flags == 1, 6].tolist()
-        doc.user_data[IDX_LEN_KEY] = arr[:, 6:8]
+        doc.user_data[SENT_STARTS_KEY] = starts
         return doc
 
 
