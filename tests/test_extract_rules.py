@@ -75,3 +75,16 @@ def test_expand_token_pattern():
     pattern = [{"LOWER": "we"}, {"LOWER": {"IN": ["also", "further"]}, "OP": "?"}, {"LOWER": {"IN": ["propose"]}}]
     assert sorted(expand_token_pattern(pattern)) == [["we", "also", "propose"], ["we", "further", "propose"],
                                                      ["we", "propose"]]
+
+
+def test_docstring_examples_of_the_extractor_modules_hold():
+    """The examples in the extractor's docstrings are run, so they cannot drift from the code."""
+    import doctest
+    import importlib
+
+    for name in ("kg.extract.candidates", "kg.extract.rules", "kg.extract.acronyms", "kg.extract.pipeline",
+                 "kg.resolve"):
+        module = importlib.import_module(name)
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, name
+    assert doctest.testmod(importlib.import_module("kg.extract.candidates")).attempted >= 2
