@@ -88,3 +88,18 @@ def test_docstring_examples_of_the_extractor_modules_hold():
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0, name
     assert doctest.testmod(importlib.import_module("kg.extract.candidates")).attempted >= 2
+
+
+def test_url_matches_equal_a_full_search():
+    """The fast URL scan finds exactly what ``URL.finditer`` finds, on random URL-like ASCII and non-ASCII text."""
+    import random
+
+    from kg.extract.rules import URL, _url_matches
+
+    rng = random.Random(3)
+    pieces = ["http://", "https://", "HTTPS://", "www.", "WWW.", "github.com/", "GitHub.com/", "xgithub.com/", "a",
+              "b/", " ", ".", ")", "(", "_", "-", '"', "http", "s", ":", "/", "https://www.github.com/a/b", "1",
+              "gitlab.com/", "é", "\u017f"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        assert [m.span() for m in _url_matches(text)] == [m.span() for m in URL.finditer(text)], text

@@ -93,6 +93,37 @@ def classify_url(url: str) -> str:
     return "code" if low.startswith(CODE_HOSTS) else "project"
 
 
+_URL_STARTS = ("http", "www.", "github.com/", "gitlab.com/")  # each URL match starts with one (any case)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _url_matches(text: str) -> list[re.Match]:
+    """The matches of ``URL.finditer(text)``, tried only where a URL can start.
+
+    A case-insensitive search of the whole text is slow; on ASCII text the few places
+    that start like a URL are found with ``str.find`` and ``URL`` is matched there
+    (``re`` still sees the character before, so ``\\b`` holds as in a search).
+    """
+    if not text.isascii():
+        return list(URL.finditer(text))
+    low = text.translate(_ASCII_LOWER)
+    starts = set()
+    for prefix in _URL_STARTS:
+        p = low.find(prefix)
+        while p != -1:
+            starts.add(p)
+            p = low.find(prefix, p + 1)
+    out, end = [], 0
+    for p in sorted(starts):
+        if p < end:
+            continue
+        m = URL.match(text, p)
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 def find_links(text: str) -> list[tuple[int, int, str, str]]:
     """URLs as written, minus trailing sentence punctuation: (start, end, url, kind)."""
     out = []
@@ -100,7 +131,7 @@ def find_links(text: str) -> list[tuple[int, int, str, str]]:
         low = text.lower()
         if "www." not in low and ".com/" not in low:
             return out  # every URL match holds one of these (case-insensitive); most abstracts have none
-    for m in URL.finditer(text):
+    for m in _url_matches(text):
         url = m.group(0)
         while url and url[-1] in ".,;:!?'\"":
             url = url[:-1]
