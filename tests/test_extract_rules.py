@@ -103,3 +103,29 @@ def test_url_matches_equal_a_full_search():
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
         assert [m.span() for m in _url_matches(text)] == [m.span() for m in URL.finditer(text)], text
+
+
+def test_extend_left_equals_the_regex_search_it_replaces():
+    """extend_left scans back by hand; it must take exactly the words ``_WORD_BEFORE`` would find."""
+    import random
+
+    from kg.extract.rules import _WORD_BEFORE, extend_left
+
+    def by_regex(text, start, words, limit=3):
+        new = start
+        for _ in range(limit):
+            m = _WORD_BEFORE.search(text, max(0, new - 40), new)
+            if not m or m.end() != new or m.group(1).lower() not in words:
+                break
+            new = m.start(1)
+        return new
+
+    rng = random.Random(5)
+    words = frozenset({"deep", "a-b", "x", "image", "b", "ab", "zero-shot", "1"})
+    pieces = ["deep", "Deep", "a-b", "-", "x", "image", " ", "  ", "\n", "\u00a0", "\x1c", "é", "b", "ab",
+              "zero-shot", "1", ",", "(", "-a", "ab-"]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 25)))
+        start = rng.randrange(0, len(text) + 1)
+        for limit in (1, 3):
+            assert extend_left(text, start, words, limit) == by_regex(text, start, words, limit), (text, start)

@@ -308,12 +308,34 @@ def find_metric_shapes(text: str) -> list[tuple[int, int, str]]:
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s+$")
 
 
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
 def extend_left(text: str, start: int, words: frozenset, limit: int = 3) -> int:
-    """New start after taking up to ``limit`` modifier words just before ``start``."""
+    """New start after taking up to ``limit`` modifier words just before ``start``.
+
+    Each step takes the word that ``_WORD_BEFORE.search(text, max(0, new - 40), new)``
+    would find (an ASCII word, inner hyphens allowed, then whitespace up to ``new``,
+    within 40 characters), scanning back from ``new`` instead of searching the window.
+
+    >>> text = "robust zero-shot image classification"
+    >>> text[extend_left(text, text.index("classification"), frozenset({"image", "zero-shot"})):]
+    'zero-shot image classification'
+    """
     new = start
     for _ in range(limit):
-        m = _WORD_BEFORE.search(text, max(0, new - 40), new)
-        if not m or m.end() != new or m.group(1).lower() not in words:
+        lo = max(0, new - 40)
+        i = new
+        while i > lo and text[i - 1].isspace():
+            i -= 1
+        if i == new:
             break
-        new = m.start(1)
+        j = i
+        while j > lo and text[j - 1] in _WORD_CHARS:
+            j -= 1
+        while j < i and text[j] == "-":
+            j += 1
+        if j == i or text[j:i].lower() not in words:
+            break
+        new = j
     return new
