@@ -6,7 +6,6 @@ re-running with the same inputs changes nothing and adding inputs merges.
 """
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
@@ -20,7 +19,7 @@ from typing import Optional
 import networkx as nx
 
 from .errors import InputError
-from .graph import graph_to_json, graphml_ready, to_networkx
+from .graph import to_networkx, write_graph_json, write_graphml
 from .io import staged
 from .models import NODE_LABELS, Paper, PaperRecord, Source
 from .read import read_papers
@@ -247,9 +246,8 @@ def write_outputs(graph: nx.MultiDiGraph, records: "Iterable[PaperRecord | str]"
                 for rec in records:
                     fh.write((rec if isinstance(rec, str) else rec.model_dump_json()) + "\n")
             with open(tmp["graph.json"], "w", encoding="utf-8", newline="\n") as fh:
-                json.dump(graph_to_json(graph), fh, ensure_ascii=False, indent=1, sort_keys=True)
-                fh.write("\n")
-            nx.write_graphml(graphml_ready(graph), tmp["graph.graphml"], encoding="utf-8", prettyprint=True)
+                write_graph_json(graph, fh)
+            write_graphml(graph, tmp["graph.graphml"])
             with open(tmp["graph.cypher"], "w", encoding="utf-8", newline="\n") as fh:
                 write_cypher_script(graph, fh)
             if html:

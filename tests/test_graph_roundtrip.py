@@ -5,6 +5,7 @@ the same type, lists and lists of dicts included.
 """
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 
 import kg
 from kg.errors import InputError
-from kg.graph import graph_from_json, graph_to_json, graphml_ready, load_graph, to_networkx
+from kg.graph import _XML_INVALID, graph_from_json, graph_to_json, graphml_ready, load_graph, read_graphml, to_networkx
+from kg.graph import write_graph_json as stream_graph_json
+from kg.graph import write_graphml as stream_graphml
 from kg.models import Entity, Link, Mention, Paper, PaperRecord, Result, Source
 
 
@@ -234,3 +237,167 @@ def test_graphml_stays_readable_with_control_characters(tmp_path):
     assert node["title"] == "Esc\ufffdape"
     assert node["abstract"] == "bell\ufffd and nul\ufffd"
     assert node["authors"] == ["a\x1bb"]
+
+
+# --------------------------------------------------------------------------- streaming writers
+#
+# kg.graph.write_graph_json / write_graphml must write the very bytes of the calls they replace in
+# kg.pipeline.write_outputs (write_json / write_graphml above, plus the trailing newline of graph.json).
+
+HOSTILE = "<b>&\"'x</b> \n\ttab\r\ncr\r é 李 \x01\x1b\x7f end"
+#: characters UTF-8 cannot encode (lone surrogates) or XML cannot carry
+UNENCODABLE = "lone \ud800 \udfff \ufffe"
+#: an id that XML can carry (markup, quotes and whitespace are escaped in attributes)
+ODD_ID = "paper:<b>&\"'\n\t\r é"
+
+
+def hostile_graph(xml_safe_ids: bool = False, surrogates: bool = True) -> nx.MultiDiGraph:
+    """Every kind of value the writers must encode alike.
+
+    Unless ``xml_safe_ids``, ids with control characters and lone surrogates too (GraphML that
+    no parser reads, before as now); with ``surrogates``, values graph.json cannot encode.
+    """
+    graph = nx.MultiDiGraph()
+    graph.graph.update(name="g <&>\"\n", version=3, ratio=0.25, final=True, empty="")
+    graph.add_node(ODD_ID, label="Paper", name=HOSTILE, title=" lead and trail ", abstract="",
+                   authors=["Ana Núñez", HOSTILE, ""], sources=[], results=[{"dataset": None, "value": "1 < 2"}],
+                   n_authors=0, upvotes=-1, score=-0.5, big=10**20, flag=False, other=True, url=None)
+    graph.add_node("dataset:bare")
+    graph.add_node("method:x", label="Method", name="X", aliases=[], mentions=2)
+    graph.add_edge(ODD_ID, "dataset:bare", key="INTRODUCES", sentence=HOSTILE, evidence=[HOSTILE, ""], rules=[],
+                   count=1, results=[])
+    graph.add_edge(ODD_ID, "dataset:bare", key="EVALUATES_ON", sentence="", evidence=[], rules=["r"], count=2,
+                   results=[{"metric": "acc", "dataset": "D", "value": None}])
+    graph.add_edge(ODD_ID, "method:x", key="USES", weight=1.5, sentence=None)
+    graph.add_edge("method:x", "method:x", key="SELF")
+    if surrogates:
+        graph.nodes["method:x"]["note"] = UNENCODABLE
+    if not xml_safe_ids:
+        graph.nodes["method:x"]["aliases"] = [UNENCODABLE]  # JSON text keeps them: unreadable GraphML
+        graph.add_node("task:\x01\ud800", label="Task\x02", name="t")  # unreadable GraphML, as it always was
+        graph.add_edge("method:x", "task:\x01\ud800", key="K\x03", count=1)
+        graph.graph["id"] = "graph <id>"
+    return graph
+
+
+def old_json_text(graph: nx.MultiDiGraph) -> str:
+    buf = io.StringIO()
+    json.dump(graph_to_json(graph), buf, ensure_ascii=False, indent=1, sort_keys=True)
+    buf.write("\n")
+    return buf.getvalue()
+
+
+def new_json_text(graph: nx.MultiDiGraph) -> str:
+    buf = io.StringIO()
+    stream_graph_json(graph, buf)
+    return buf.getvalue()
+
+
+def assert_streams_like_before(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    """The streamed graph.json and graph.graphml are byte-identical to the old calls' files."""
+    old_json, new_json = tmp_path / "old.json", tmp_path / "new.json"
+    write_json(graph, old_json)
+    with open(old_json, "a", encoding="utf-8", newline="\n") as fh:
+        fh.write("\n")
+    with open(new_json, "w", encoding="utf-8", newline="\n") as fh:
+        stream_graph_json(graph, fh)
+    assert new_json.read_bytes() == old_json.read_bytes()
+    write_graphml(graph, tmp_path / "old.graphml")
+    stream_graphml(graph, tmp_path / "new.graphml")
+    assert (tmp_path / "new.graphml").read_bytes() == (tmp_path / "old.graphml").read_bytes()
+
+
+def test_streamed_seed_build_is_byte_identical(seed_build, tmp_path):
+    graph = load_graph(seed_build)  # attributes in sorted order, as graph.json holds them
+    assert graph.number_of_nodes() > 100 and graph.number_of_edges() > 100
+    assert_streams_like_before(graph, tmp_path)
+
+
+def test_seed_build_wrote_what_the_old_calls_write(seed_build, tmp_path):
+    """kg build streams its files; they equal the old calls on the build's own graph (rebuilt from papers.jsonl)."""
+    from kg.pipeline import load_records
+
+    graph = to_networkx(load_records(seed_build / "papers.jsonl").values())  # attributes in insertion order
+    assert_streams_like_before(graph, tmp_path)
+    assert (seed_build / "graph.json").read_bytes() == (tmp_path / "old.json").read_bytes()
+    assert (seed_build / "graph.graphml").read_bytes() == (tmp_path / "old.graphml").read_bytes()
+
+
+@pytest.mark.parametrize("make", [lambda: to_networkx(records()), lambda: hostile_graph(xml_safe_ids=True, surrogates=False),
+                                  nx.MultiDiGraph], ids=["records", "hostile", "empty"])
+def test_streamed_files_are_byte_identical(make, tmp_path):
+    assert_streams_like_before(make(), tmp_path)
+
+
+def test_streamed_text_is_identical_with_hostile_ids(tmp_path):
+    """Ids with control characters and lone surrogates: the same JSON text, the same GraphML bytes."""
+    graph = hostile_graph()
+    assert new_json_text(graph) == old_json_text(graph)
+    old_xml, new_xml = io.BytesIO(), io.BytesIO()
+    nx.write_graphml(graphml_ready(graph), old_xml, encoding="utf-8", prettyprint=True)
+    stream_graphml(graph, new_xml)
+    assert new_xml.getvalue() == old_xml.getvalue()
+    assert b'<node id="dataset:bare" />' in new_xml.getvalue()
+    assert b"&#55296;" in new_xml.getvalue()  # a lone surrogate in an id, as ElementTree's writer replaces it
+
+
+def test_streamed_json_fails_like_json_dump_on_lone_surrogates(tmp_path):
+    """graph.json is UTF-8: neither writer can store a lone surrogate (kept as it was; see the report)."""
+    graph = hostile_graph(xml_safe_ids=True)
+    with pytest.raises(UnicodeEncodeError):
+        write_json(graph, tmp_path / "old.json")
+    with pytest.raises(UnicodeEncodeError):
+        with open(tmp_path / "new.json", "w", encoding="utf-8") as fh:
+            stream_graph_json(graph, fh)
+
+
+def test_streamed_writers_leave_the_graph_alone():
+    graph = hostile_graph()
+    before = json.dumps(graph_to_json(graph), sort_keys=True)
+    new_json_text(graph)
+    stream_graphml(graph, io.BytesIO())
+    assert json.dumps(graph_to_json(graph), sort_keys=True) == before
+    assert graph.graph["id"] == "graph <id>"
+
+
+def test_streamed_edges_in_sorted_key_order():
+    graph = nx.MultiDiGraph()
+    for u, v, k in [("b", "a", "Z"), ("a", "c", "B"), ("a", "b", "Y"), ("a", "b", "A"), ("c", "a", "A")]:
+        graph.add_edge(u, v, key=k)
+    edges = [(e["source"], e["target"], e["key"]) for e in json.loads(new_json_text(graph))["edges"]]
+    assert edges == sorted(graph.edges(keys=True))
+
+
+def graphml_view(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``graph`` as GraphML gives it back: strings XML-safe with line ends normalised, None as ""."""
+    def carried(value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return _XML_INVALID.sub("\ufffd", value).replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+    out = nx.MultiDiGraph()
+    out.graph.update({k: carried(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        out.add_node(node, **{k: carried(v) for k, v in data.items()})
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        out.add_edge(u, v, key=k, **{a: carried(x) for a, x in data.items()})
+    return out
+
+
+def test_streamed_graphml_reads_back(graph, tmp_path):
+    stream_graphml(graph, tmp_path / "graph.graphml")
+    assert_same_graph(read_graphml(tmp_path / "graph.graphml"), graph)
+
+
+def test_streamed_hostile_graphml_reads_back(tmp_path):
+    """Lists (JSON text) come back exact; scalar strings as XML can carry them."""
+    graph = hostile_graph(xml_safe_ids=True)
+    stream_graphml(graph, str(tmp_path / "graph.graphml"))
+    got = read_graphml(tmp_path / "graph.graphml")
+    assert_same_graph(got, graphml_view(graph))
+    assert got.nodes[ODD_ID]["authors"] == ["Ana Núñez", HOSTILE, ""]
+    assert got.nodes[ODD_ID]["name"] == "<b>&\"'x</b> \n\ttab\ncr\n é 李 \ufffd\ufffd\x7f end"
+    assert got.nodes["method:x"]["note"] == "lone \ufffd \ufffd \ufffd"
+    assert got.nodes["dataset:bare"] == {}
