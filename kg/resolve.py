@@ -142,12 +142,6 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-# Mentions and entities are built from our own typed candidates on every paper: constructing them
-# without pydantic's validation saves a fifth of resolving; tests validate whole records instead
-_new_mention = Mention.model_construct
-_new_entity = Entity.model_construct
-
-
 def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] = ()) -> list[Entity]:
     """Merge candidates into entities, one per (type, key), acronyms joined to their expansions.
 
@@ -189,8 +183,7 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
 
     entities = []
     for (etype, root), members in groups.items():
-        if len(members) > 1:
-            members.sort(key=lambda c: (c.field != "title", c.start))
+        members.sort(key=lambda c: (c.field != "title", c.start))
         name = _pick_name(members, long_of.get(root))
         proposed = any(c.proposed or c.rule in PROPOSING_RULES for c in members)
         if etype == "Method":
@@ -205,13 +198,13 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
             if span in seen:
                 continue
             seen.add(span)
-            mentions.append(_new_mention(field=c.field, start=c.start, end=c.end, text=c.text,
-                                         rule=c.rule, sentence=c.sentence))
+            mentions.append(Mention(field=c.field, start=c.start, end=c.end, text=c.text,
+                                    rule=c.rule, sentence=c.sentence))
         aliases = []
         for form in [name] + [m.text for m in mentions]:
             if form not in aliases:
                 aliases.append(form)
-        entities.append(_new_entity(type=etype, name=name, id=f"{etype.lower()}:{normalise_key(name) or root}",
+        entities.append(Entity(type=etype, name=name, id=f"{etype.lower()}:{normalise_key(name) or root}",
                                role=role, aliases=aliases, mentions=mentions))
     _variants_of_proposed(entities)
     entities.sort(key=lambda e: (TYPE_ORDER.index(e.type), _first_pos(e)))
@@ -244,9 +237,6 @@ def _pick_name(members: list[Candidate], long_form: Optional[str]) -> str:
     if len(canon) == 1:
         return canon[0]
     if canon:
-        first = canon[0]
-        if all(c == first for c in canon):
-            return first
         return Counter(canon).most_common(1)[0][0]
     if len(members) == 1:
         return members[0].text

@@ -32,27 +32,3 @@ def test_models_forbid_unknown_fields():
         Entity(type="Gadget", name="x", role="used")
     rec = ExtractionRecord(id="1", title="t")
     assert ExtractionRecord.model_validate_json(rec.model_dump_json()) == rec
-
-
-def test_extracted_records_pass_validation(seed_files):
-    """The extractor builds mentions and entities without validating them (speed); whole records must validate."""
-    from kg.extract import extract
-    from kg.read import read_papers
-
-    n = 0
-    for rec in extract(read_papers(seed_files)):
-        again = ExtractionRecord.model_validate(rec.model_dump())
-        assert again == rec
-        assert again.model_dump_json() == rec.model_dump_json()
-        n += 1
-    assert n == 332
-
-
-def test_validation_catches_a_bad_constructed_mention():
-    """The check above is not vacuous: a mention built without validation is caught when the record validates."""
-    bad = Entity.model_construct(type="Method", name="X", id="method:x", role="used", aliases=["X"],
-                                 mentions=[Mention.model_construct(field="abstract", start=-1, end=3, text="X",
-                                                                   rule="shape", sentence="")])
-    rec = ExtractionRecord(id="1", title="t", entities=[bad])
-    with pytest.raises(ValidationError):
-        ExtractionRecord.model_validate(rec.model_dump())
