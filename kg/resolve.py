@@ -183,7 +183,8 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
 
     entities = []
     for (etype, root), members in groups.items():
-        members.sort(key=lambda c: (c.field != "title", c.start))
+        if len(members) > 1:
+            members.sort(key=lambda c: (c.field != "title", c.start))
         name = _pick_name(members, long_of.get(root))
         proposed = any(c.proposed or c.rule in PROPOSING_RULES for c in members)
         if etype == "Method":
@@ -237,6 +238,9 @@ def _pick_name(members: list[Candidate], long_form: Optional[str]) -> str:
     if len(canon) == 1:
         return canon[0]
     if canon:
+        first = canon[0]
+        if all(c == first for c in canon):
+            return first  # what Counter(...).most_common(1) gives when every form agrees, without the Counter
         return Counter(canon).most_common(1)[0][0]
     if len(members) == 1:
         return members[0].text
