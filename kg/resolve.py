@@ -16,6 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Optional
 
+from pydantic import TypeAdapter
+
 from .models import Entity, Mention
 
 #: rules whose mentions make a method "proposed" or a dataset "introduced"
@@ -142,6 +144,9 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
+_ENTITIES = TypeAdapter(list[Entity])
+
+
 def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] = ()) -> list[Entity]:
     """Merge candidates into entities, one per (type, key), acronyms joined to their expansions.
 
@@ -199,14 +204,15 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
             if span in seen:
                 continue
             seen.add(span)
-            mentions.append(Mention(field=c.field, start=c.start, end=c.end, text=c.text,
-                                    rule=c.rule, sentence=c.sentence))
+            mentions.append({"field": c.field, "start": c.start, "end": c.end, "text": c.text,
+                             "rule": c.rule, "sentence": c.sentence})
         aliases = []
-        for form in [name] + [m.text for m in mentions]:
+        for form in [name] + [m["text"] for m in mentions]:
             if form not in aliases:
                 aliases.append(form)
-        entities.append(Entity(type=etype, name=name, id=f"{etype.lower()}:{normalise_key(name) or root}",
-                               role=role, aliases=aliases, mentions=mentions))
+        entities.append({"type": etype, "name": name, "id": f"{etype.lower()}:{normalise_key(name) or root}",
+                         "role": role, "aliases": aliases, "mentions": mentions})
+    entities = _ENTITIES.validate_python(entities)  # one call into pydantic-core for the whole paper
     _variants_of_proposed(entities)
     entities.sort(key=lambda e: (TYPE_ORDER.index(e.type), _first_pos(e)))
     return entities
