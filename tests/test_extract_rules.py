@@ -129,3 +129,19 @@ def test_extend_left_equals_the_regex_search_it_replaces():
         start = rng.randrange(0, len(text) + 1)
         for limit in (1, 3):
             assert extend_left(text, start, words, limit) == by_regex(text, start, words, limit), (text, start)
+
+
+def test_standalone_words_equal_the_regex_alternation():
+    """standalone_words finds what the look-around alternation finds, whatever the text."""
+    import random
+    import re
+
+    from kg.extract.candidates import standalone_words
+
+    words = ["detection", "de", "tection", "super-resolution", "representation learning", "ion"]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")(?![\w-])")
+    rng = random.Random(11)
+    pieces = words + [" ", "-", "_", "x", "2", "é", ".", "super", "representation", "learning", "\u00a0"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert standalone_words(text, words) == [m.span(1) for m in pattern.finditer(text)], text
