@@ -57,10 +57,10 @@ def _gaz_tuples(doc) -> list[tuple]:
     return [(label, s, e, canonical, rule, S_GAZ_REF) for label, s, e, canonical, rule in doc.user_data.get(GAZ_KEY, ())]
 
 
-def _record(paper: Paper, title_doc, abstract_doc) -> ExtractionRecord:
+def _record(paper: Paper, title_doc, abstract_doc, texts: tuple[str, str] | None = None) -> ExtractionRecord:
     lex = lexicon()
     cands, defs, links = [], [], []
-    title_text, abstract_text = _field_texts(paper)
+    title_text, abstract_text = texts or _field_texts(paper)
     title_cands, own_names = [], []
     abstract_sents = Sentences(abstract_text, [0])
     for field, doc, text in (("title", title_doc, title_text), ("abstract", abstract_doc, abstract_text)):
@@ -120,17 +120,19 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
         return
     workers = n_process if nlp is not None else 1  # a caller's own pipeline parallelises through spaCy
     nlp = nlp or make_nlp()
-    pending: deque[Paper] = deque()
+    pending: deque[tuple[Paper, tuple[str, str]]] = deque()
 
     def texts() -> Iterator[str]:
         for paper in papers:
-            pending.append(paper)
-            yield from _field_texts(paper)
+            fields = _field_texts(paper)
+            pending.append((paper, fields))
+            yield from fields
 
     docs = nlp.pipe(texts(), batch_size=batch_size, n_process=workers)
     for title_doc in docs:
         abstract_doc = next(docs)
-        yield _record(pending.popleft(), title_doc, abstract_doc)
+        paper, fields = pending.popleft()
+        yield _record(paper, title_doc, abstract_doc, fields)
 
 
 #: papers sent to a worker at a time: small enough to spread a short input over every worker
