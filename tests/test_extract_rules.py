@@ -145,3 +145,16 @@ def test_standalone_words_equal_the_regex_alternation():
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
         assert standalone_words(text, words) == [m.span(1) for m in pattern.finditer(text)], text
+
+
+def test_bibtex_keys_left_in_an_abstract_are_not_methods():
+    from kg.extract import extract_one
+    from kg.extract.rules import is_name_shape
+    from kg.models import Paper
+
+    assert not is_name_shape("vaswani2017attention") and not is_name_shape("he2016deep")
+    assert is_name_shape("wav2vec") and is_name_shape("n2c2") and is_name_shape("Qwen2")
+    rec = extract_one(Paper(id="p", title="Decoders for detection",
+                            abstract="We add a decoder similar to the Transformer vaswani2017attention to RetinaNet."))
+    names = {e.name for e in rec.entities}
+    assert "vaswani2017attention" not in names and {"Transformer", "RetinaNet"} <= names

@@ -23,6 +23,7 @@ _SCHEME = re.compile(r"^https?://(www\.)?")
 _LETTER_DIGIT = re.compile(r"[A-Za-z]\d+[A-Za-z]|[A-Z][a-z]*\d")
 _DOTTED_VERSION = re.compile(r"[^.]+(?:\.\d+)+")
 _PART_SPLIT = re.compile(r"[-/]")
+_CITATION_KEY = re.compile(r"[a-z]{2,}(?:19|20)\d\d[a-z]{2,}")
 _NUMBERISH = re.compile(r"\d+(\.\d+)?[a-zA-Z]?")
 _TIMES = re.compile(r"\d+[xX×](?:-\d+[xX×])?")
 _WS_SPLIT = re.compile(r"[\s]+")
@@ -186,6 +187,8 @@ def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
         return False
     if _TIMES.fullmatch(word):
         return False
+    if _CITATION_KEY.fullmatch(word):
+        return False  # a BibTeX key left in the text ("vaswani2017attention"): author, year, title word
     return any(_part_is_name(p.rstrip("+^")) for p in parts)
 
 
