@@ -37,7 +37,18 @@ def test_make_nlp_is_cached_and_blank_based():
 
     nlp = make_nlp()
     assert nlp is make_nlp() is make_nlp(None) is pipeline.make_nlp()  # the one extract() uses
-    assert nlp.pipe_names[:1] == ["kg_sentencizer"] and "kg_gazetteer" in nlp.pipe_names
+    assert nlp.pipe_names == ["kg_sentencizer", "kg_gazetteer"]
+
+
+def test_one_matcher_pass_gives_names_and_triggers_apart():
+    """Trigger phrases share the gazetteer's lower-case matcher but never become names."""
+    from kg.extract.components import GAZ_KEY, TRIGGER_KEY
+
+    doc = make_nlp()("We propose a model called FooNet and evaluate BERT on ImageNet. Our method is fast.")
+    names = {doc.text[s:e] for _, s, e, _, _ in doc.user_data[GAZ_KEY]}
+    triggers = [(label, doc[s:e].text) for label, s, e in doc.user_data[TRIGGER_KEY]]
+    assert {"BERT", "ImageNet"} <= names and not names & {"We propose", "called", "Our"}
+    assert triggers == [("PROPOSE", "We propose"), ("CALLED", "called"), ("OUR", "Our")]
 
 
 def test_offsets_are_per_field_and_exact():

@@ -4,8 +4,9 @@
 * ``kg_gazetteer`` — PhraseMatchers (case-sensitive ``ORTH`` and ``LOWER``) over
   ``kg/data/gazetteer_*.jsonl``; writes ``doc.user_data["kg_gazetteer"]``:
   ``(label, start_char, end_char, canonical, rule)`` tuples, non-overlapping (longest wins).
-* ``kg_triggers`` — token patterns in ``kg/data/patterns.jsonl``, expanded to phrases ("we propose",
-  "called", "our"); writes ``doc.user_data["kg_triggers"]``: ``(label, start, end)`` token ranges.
+  The ``LOWER`` matcher also holds the trigger phrases: token patterns in ``kg/data/patterns.jsonl``
+  expanded to phrases ("we propose", "called", "our"); they go to ``doc.user_data["kg_triggers"]``
+  as ``(label, start, end)`` token ranges.
 """
 from __future__ import annotations
 
@@ -46,14 +47,22 @@ def pattern_tokenizer(nlp: Language):
 
 
 class Gazetteer:
-    """Phrase matching of known names; the longest match wins, case-sensitive before lower-case."""
+    """Phrase matching of known names and of trigger phrases, in one pass of two PhraseMatchers.
+
+    Names: the longest match wins, case-sensitive before lower-case. The trigger
+    phrases ("we propose", "called", "our") are lower-case patterns too, so they
+    share the ``LOWER`` matcher instead of costing a third pass over every doc.
+    """
 
     def __init__(self, nlp: Language, name: str = "kg_gazetteer",
                  files: Iterable[tuple[str, str]] = (("gazetteer_orth.jsonl", "ORTH"),
-                                                     ("gazetteer_lower.jsonl", "LOWER"))):
+                                                     ("gazetteer_lower.jsonl", "LOWER")),
+                 patterns_file: str | None = "patterns.jsonl"):
         self.name = name
         self.matchers = []
         self._keys: dict = {}
+        #: match id -> label of the trigger phrases
+        self._triggers: dict[int, str] = {}
         tokenizer = pattern_tokenizer(nlp)
         for fname, attr in files:
             matcher = PhraseMatcher(nlp.vocab, attr=attr)
@@ -66,21 +75,35 @@ class Gazetteer:
             for key, docs in by_label.items():
                 matcher.add(key, docs)
             self.matchers.append(matcher)
+        if patterns_file:
+            lower = next(m for m, (_, attr) in zip(self.matchers, files) if attr == "LOWER")
+            for row in read_jsonl(patterns_file):
+                phrases = [" ".join(seq) for seq in expand_token_pattern(row["pattern"])]
+                key = f"{row['label']}|{row['id']}|trigger"
+                lower.add(key, list(tokenizer.pipe(phrases)))
+                self._triggers[nlp.vocab.strings[key]] = row["label"]
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data[GAZ_KEY] = gazetteer_matches(doc, self.matchers, self._keys)
+        doc.user_data[GAZ_KEY], doc.user_data[TRIGGER_KEY] = gazetteer_matches(doc, self.matchers, self._keys,
+                                                                               self._triggers)
         return doc
 
 
-def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
-    """Non-overlapping phrase matches as (label, start_char, end_char, canonical, rule).
+def gazetteer_matches(doc: Doc, matchers, keys: dict, triggers: dict | None = None) -> tuple[list, list]:
+    """Non-overlapping name matches as (label, start_char, end_char, canonical, rule), and trigger
+    matches as (label, start_token, end_token).
 
-    The longest match wins; on equal length the case-sensitive one (first matcher) wins.
+    The longest name match wins; on equal length the case-sensitive one (first matcher) wins.
+    Trigger phrases (match ids in ``triggers``) are kept apart, all of them, in match order.
     Plain tuples rather than Span objects: this runs on every document.
     """
-    found = []
+    found, trig = [], []
+    triggers = triggers or {}
     for rank, matcher in enumerate(matchers):
         for match_id, start, end in matcher(doc):
+            if match_id in triggers:
+                trig.append((triggers[match_id], start, end))
+                continue
             info = keys.get(match_id)
             if info is None:
                 label, rest = doc.vocab.strings[match_id].split("|", 1)
@@ -88,7 +111,7 @@ def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
                 info = keys[match_id] = (label, canonical, "gaz-" + attr.lower())
             found.append((start - end, rank, start, end, info))
     if not found:
-        return []
+        return [], trig
     found.sort()
     taken = bytearray(len(doc) + 1)
     kept = []
@@ -101,7 +124,7 @@ def gazetteer_matches(doc: Doc, matchers, keys: dict) -> list[tuple]:
     for start, end, (label, canonical, rule) in kept:
         last = doc[end - 1]
         out.append((label, doc[start].idx, last.idx + len(last), canonical, rule))
-    return out
+    return out, trig
 
 
 def expand_token_pattern(pattern: list[dict]) -> list[list[str]]:
@@ -118,28 +141,6 @@ def expand_token_pattern(pattern: list[dict]) -> list[list[str]]:
         new = [seq + [o] for seq in seqs for o in options]
         seqs = new + (seqs if optional else [])
     return [seq for seq in seqs if seq]
-
-
-class Triggers:
-    """Contextual trigger phrases ("we propose", "called", "our"), from token patterns in the data file."""
-
-    def __init__(self, nlp: Language, name: str = "kg_triggers", patterns_file: str = "patterns.jsonl"):
-        self.name = name
-        self._labels: dict = {}
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for row in read_jsonl(patterns_file):
-            phrases = [" ".join(seq) for seq in expand_token_pattern(row["pattern"])]
-            self.matcher.add(f"{row['label']}|{row['id']}", list(pattern_tokenizer(nlp).pipe(phrases)))
-
-    def __call__(self, doc: Doc) -> Doc:
-        out = []
-        for match_id, start, end in self.matcher(doc):
-            label = self._labels.get(match_id)
-            if label is None:
-                label = self._labels[match_id] = doc.vocab.strings[match_id].split("|", 1)[0]
-            out.append((label, start, end))
-        doc.user_data[TRIGGER_KEY] = out
-        return doc
 
 
 class FastSentencizer:
@@ -209,8 +210,3 @@ def make_sentencizer(nlp: Language, name: str) -> FastSentencizer:
 @Language.factory("kg_gazetteer", default_config={})
 def make_gazetteer(nlp: Language, name: str) -> Gazetteer:
     return Gazetteer(nlp, name)
-
-
-@Language.factory("kg_triggers", default_config={})
-def make_triggers(nlp: Language, name: str) -> Triggers:
-    return Triggers(nlp, name)

@@ -39,8 +39,7 @@ def make_nlp(model: str | None = None) -> Language:
     nlp = spacy.load(model) if model else spacy.blank("en")
     if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         nlp.add_pipe("kg_sentencizer")
-    nlp.add_pipe("kg_gazetteer")
-    nlp.add_pipe("kg_triggers")
+    nlp.add_pipe("kg_gazetteer")  # names and trigger phrases
     return nlp
 
 
