@@ -355,7 +355,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         surface = text[start:end]
         while surface and surface[-1] in ".,;:" and not surface.endswith("++"):
             surface, end = surface[:-1], end - 1
-        if surface.lower().startswith("the "):
+        if surface[:4].lower() == "the ":
             surface, start = surface[4:], start + 4
         if not surface.strip():
             return None

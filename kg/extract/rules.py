@@ -263,6 +263,7 @@ class Sentences:
     def __init__(self, text: str, starts: list[int]):
         self.text = text
         self.starts = starts or [0]
+        self._sentence: dict[int, str] = {}  # sentence start -> its stripped text: most mentions share a sentence
 
     def bounds(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -272,7 +273,10 @@ class Sentences:
 
     def of(self, pos: int) -> str:
         s, e = self.bounds(pos)
-        return self.text[s:e].strip()
+        sentence = self._sentence.get(s)
+        if sentence is None:
+            sentence = self._sentence[s] = self.text[s:e].strip()
+        return sentence
 
 
 # ---------------------------------------------------------------- typing heuristics
