@@ -83,6 +83,7 @@ def test_docstring_examples_of_the_extractor_modules_hold():
     import importlib
 
     for name in ("kg.extract.candidates", "kg.extract.rules", "kg.extract.acronyms", "kg.extract.pipeline",
+                 "kg.extract.results",
                  "kg.resolve"):
         module = importlib.import_module(name)
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -158,3 +159,17 @@ def test_bibtex_keys_left_in_an_abstract_are_not_methods():
                             abstract="We add a decoder similar to the Transformer vaswani2017attention to RetinaNet."))
     names = {e.name for e in rec.entities}
     assert "vaswani2017attention" not in names and {"Transformer", "RetinaNet"} <= names
+
+
+def test_value_matches_equal_a_full_search():
+    """Numbers found digit by digit are exactly those ``VALUE.finditer`` finds."""
+    import random
+
+    from kg.extract.results import VALUE, value_matches
+
+    rng = random.Random(9)
+    pieces = ["1", "23", ".", "+", "-", "%", "x", " ", "a", "@", ",", "000", "×", "times", "\\%", "–", "pp", "point",
+              "s", "7.5", "\u0663"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14)))
+        assert [m.span() for m in value_matches(text)] == [m.span() for m in VALUE.finditer(text)], text
