@@ -173,3 +173,17 @@ def test_value_matches_equal_a_full_search():
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14)))
         assert [m.span() for m in value_matches(text)] == [m.span() for m in VALUE.finditer(text)], text
+
+
+def test_hearst_cues_equal_a_full_search():
+    """Cues found from their words are exactly those ``_HEARST_CUE.finditer`` finds."""
+    import random
+
+    from kg.extract.candidates import _HEARST_CUE, hearst_cues
+
+    rng = random.Random(4)
+    pieces = ["such as", "such", " as", "including", "like", "e.g.", "e.g.,", "(e.g.", "(", ")", ",", " ", "  ", "\n",
+              "x", "un", "\u00a0", ".", "g"]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert [m.span() for m in hearst_cues(text)] == [m.span() for m in _HEARST_CUE.finditer(text)], repr(text)

@@ -675,7 +675,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             break
 
     # 7. Hearst lists: "INRs such as COIN and COIN++", "datasets such as X and Y"
-    for cue in _scan(_HEARST_CUE, text, _HEARST_WORDS):
+    for cue in hearst_cues(text):
         head = _HEARST_HEAD.search(text, max(0, cue.start() - 40), cue.start())
         lst = _HEARST_LIST.match(text, cue.end())
         if not head or not lst:
@@ -711,6 +711,43 @@ _GENERIC_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Datase
                  "llm": "Method", "vlm": "Method", "mllm": "Method"}
 _HEARST_CUE = re.compile(r"\)?,?\s+(?:such as|including|like|e\.g\.,?|\(e\.g\.,?)\s+")
 _HEARST_WORDS = ("such as", "including", "like", "e.g.")  # one of these is in every _HEARST_CUE match
+
+
+def hearst_cues(text: str) -> list[re.Match]:
+    """The matches of ``_HEARST_CUE.finditer(text)``, tried only where one can start.
+
+    ``_HEARST_CUE`` opens with optional characters and whitespace, so ``re`` tries it
+    at every character. Every match holds a cue word right after whitespace; from
+    each cue word found with ``str.find`` the leftmost start is walked back (the
+    whitespace, then an optional "," and ")") and the pattern matched there.
+
+    >>> [m.group(0) for m in hearst_cues("models (e.g., BERT), tasks such as QA, unlike RNNs")]
+    [' (e.g., ', ' such as ']
+    """
+    starts = set()
+    for word in _HEARST_WORDS:
+        q = text.find(word)
+        while q != -1:
+            c = q - 1 if word == "e.g." and q > 0 and text[q - 1] == "(" else q
+            w = c
+            while w > 0 and text[w - 1].isspace():
+                w -= 1
+            if w < c:
+                if w > 0 and text[w - 1] == ",":
+                    w -= 1
+                if w > 0 and text[w - 1] == ")":
+                    w -= 1
+                starts.add(w)
+            q = text.find(word, q + 1)
+    out, end = [], 0
+    for w in sorted(starts):
+        if w < end:
+            continue
+        m = _HEARST_CUE.match(text, w)
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
 _HEARST_HEAD = re.compile(r"([\w+-]+)$")
 _HEARST_LIST = re.compile(r"(?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
                           r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?")
