@@ -187,3 +187,17 @@ def test_hearst_cues_equal_a_full_search():
     for _ in range(30000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
         assert [m.span() for m in hearst_cues(text)] == [m.span() for m in _HEARST_CUE.finditer(text)], repr(text)
+
+
+def test_shape_matches_equal_a_full_search():
+    """The run-skipping scan finds exactly what ``SHAPE.finditer`` finds."""
+    import random
+
+    from kg.extract.rules import SHAPE, shape_matches
+
+    rng = random.Random(8)
+    pieces = ["The", "We", "BERT", "wav2vec", "2.0", " ", "-", "+", "^", "/", ".", "@", "#", "a", "B", "3", "x",
+              "iPhone", "Our", "based", "_", "v2", "É", "\u0663", "Ab", "LLM", "s", "++", ",", "(", ")"]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert [m.span() for m in shape_matches(text)] == [m.span() for m in SHAPE.finditer(text)], text

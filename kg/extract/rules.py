@@ -194,9 +194,11 @@ def is_name_shape(word: str, suffixes: frozenset = frozenset()) -> bool:
 
 #: the rest of a run of ``[\\w+.^/-]`` from its first capital or digit: every SHAPE look-ahead
 #: alternative needs one, and a pattern that starts with a character class is searched for quickly
-_CAP_RUN = re.compile(r"[A-Z\d][\w+.^/-]*")
+#: runs whose first capital starts the run and is their only capital or digit ("The", "We", "Our-based")
+#: fit no look-ahead alternative and are passed over: the first capital or digit must follow a run character,
+#: be followed by another capital or digit in the run, or be a digit
+_CAP_RUN = re.compile(r"[A-Z\d](?:(?<=[\w+.^/-][A-Z\d])|(?=[\w+.^/-]*[A-Z\d])|(?<=\d))[\w+.^/-]*")
 _RUN_CHARS = frozenset("_+.^/-")
-_CAP_OR_DIGIT = re.compile(r"[A-Z\d]")
 
 
 def shape_matches(text: str) -> list[re.Match]:
@@ -217,8 +219,6 @@ def shape_matches(text: str) -> list[re.Match]:
             continue
         while rs > 0 and (text[rs - 1].isalnum() or text[rs - 1] in _RUN_CHARS):
             rs -= 1
-        if rs == cap.start() and "A" <= text[rs] <= "Z" and not _CAP_OR_DIGIT.search(text, rs + 1, re_):
-            continue  # "The", "We", "Our-based": one capital first and no other capital or digit, no look-ahead fits
         starts = [rs] if rs == 0 or text[rs - 1] not in "@#" else []
         if "+" in text[rs:re_ - 1] or "^" in text[rs:re_ - 1]:
             starts += [i + 1 for i in range(rs, re_ - 1) if text[i] in "+^"]
