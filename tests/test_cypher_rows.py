@@ -190,3 +190,185 @@ def test_load_cypher_refuses_paths():
     for bad in ("../pyproject", "/etc/passwd", "queries/../../x"):
         with pytest.raises(ValueError):
             load_cypher(bad)
+
+
+# --------------------------------------------------------------------------- RowStream: the rows one group at a time
+
+#: strings a Cypher literal must carry unchanged: quotes, backslashes, line breaks, control characters, markup
+HOSTILE = ["It's", 'say "hi"', "back\\slash\\", "\\'", "two\nlines\r\n", "tab\t", "nul\x00 bell\x07 del\x7f",
+           "sep\u2028\u2029", "é 漢字 😀", "<script>alert('x')</script> & ; // not a comment", "", " "]
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """A hand-made graph, not from to_networkx: hostile strings, None, empty lists, several labels and types.
+
+    Nodes are added out of id order, one edge has no ``type`` (its key is the
+    type), two edges' keys differ from their types (so key order is not type
+    order), two pairs of nodes have two relationships of different types, and
+    USES goes to two target labels.
+    """
+    g = nx.MultiDiGraph()
+    papers = [f"arxiv:2001.{i:05d}" for i in (7, 3, 11, 1, 5, 9, 2)] + ["title:ü'\\\"", "title:\x01ctrl"]
+    methods = ["method:o'neil", "method:back\\slash", "method:漢字", "method:<b>", "method:a\nb"]
+    datasets = ["dataset:x", "dataset:'"]
+    for i, text in enumerate(HOSTILE):
+        g.add_node(f"task:{i:02d}", label="Task", name=text, aliases=[text, text.upper()], mentions=i)
+    for i, m in enumerate(methods):
+        g.add_node(m, label="Method", name=HOSTILE[i], aliases=[], description=None, score=i / 3, flag=i % 2 == 0)
+    for d in datasets:
+        g.add_node(d, label="Dataset", name=d[8:], aliases=(d, "ILSVRC"), extra={"nested": ["'", 1]})
+    g.add_node("repository:github.com/o'/r", label="Repository", url="https://github.com/o'/r?q=a&b=<c>")
+    for i, p in enumerate(papers):
+        g.add_node(p, label="Paper", title=HOSTILE[i % len(HOSTILE)] + f" #{i}", abstract="\n".join(HOSTILE),
+                   authors=HOSTILE[i:i + 3], arxiv_id="" if i % 3 else p[6:], upvotes=-1 if i % 2 else i,
+                   n_authors=-1, url="", published=None, mixed=[1, "a"], empty=[],
+                   results=[{"metric": HOSTILE[i % 5], "dataset": None, "value": f"{i}.5%"},
+                            {"metric": "F1", "dataset": "x", "value": "n/a"}] if i % 2 else [])
+        for j, m in enumerate(methods[: 1 + i % len(methods)]):
+            g.add_edge(p, m, key="USES", type="USES", sentence=HOSTILE[(i + j) % len(HOSTILE)], rule=None, spans=[])
+        g.add_edge(p, datasets[i % 2], key="USES", type="USES", sentence=HOSTILE[i % len(HOSTILE)])
+        g.add_edge(p, datasets[(i + 1) % 2], key="EVALUATES_ON", sentence="no type attribute: the key is the type",
+                   result_scores=[float(i)], results=[{"metric": "acc", "value": f"{i}%"}])
+        g.add_edge(p, f"task:{i % len(HOSTILE):02d}", key="ADDRESSES", type="ADDRESSES", sentence=HOSTILE[-i])
+        g.add_edge(p, f"task:{(i + 4) % len(HOSTILE):02d}", key="ADDRESSES", type="ADDRESSES", sentence=None)
+        if i % 3 == 0:
+            g.add_edge(p, methods[0], key="PROPOSES", type="PROPOSES", sentence="proposed and used")
+            g.add_edge(p, "repository:github.com/o'/r", key="zz-code", type="HAS_CODE", kind="code")
+            g.add_edge(p, methods[-1], key="a-proposes", type="PROPOSES", sentence="key sorts before USES")
+    return g
+
+
+def _stream_lists(graph):
+    from kg.db.rows import RowStream
+
+    stream = RowStream(graph)
+    nodes = {label: list(stream.nodes(label)) for label in stream.node_counts}
+    rels = {group: list(stream.relationships(group)) for group in stream.relationship_counts}
+    return stream, nodes, rels
+
+
+@pytest.mark.parametrize("make", [hand_graph, hostile_graph])
+def test_row_stream_yields_exactly_node_rows_and_relationship_rows(make):
+    graph = make()
+    stream, nodes, rels = _stream_lists(graph)
+    expected_nodes, expected_rels = node_rows(graph), relationship_rows(graph)
+    assert list(nodes.items()) == list(expected_nodes.items())  # same groups, same order, same rows
+    assert list(rels.items()) == list(expected_rels.items())
+    assert stream.node_counts == {label: len(rows) for label, rows in expected_nodes.items()}
+    assert stream.relationship_counts == {group: len(rows) for group, rows in expected_rels.items()}
+    assert sum(stream.relationship_counts.values()) == graph.number_of_edges()
+
+
+def test_hostile_graph_covers_what_it_claims():
+    graph = hostile_graph()
+    rels = relationship_rows(graph)
+    assert {g[0] for g in rels} == {"Paper"} and {g[2] for g in rels if g[1] == "USES"} == {"Method", "Dataset"}
+    assert len(node_rows(graph)) == 5 and len(rels) == 6
+    first = next(iter(node_rows(graph)["Paper"]))["props"]
+    assert first["empty"] == [] and first["mixed"] == '[1, "a"]' and "published" not in first
+
+
+def test_row_stream_on_the_seed_build(seed_build):
+    from kg.graph import load_graph
+
+    graph = load_graph(seed_build)
+    _, nodes, rels = _stream_lists(graph)
+    assert nodes == node_rows(graph) and list(nodes) == list(node_rows(graph))
+    assert rels == relationship_rows(graph) and list(rels) == list(relationship_rows(graph))
+
+
+def _refused(graph):
+    """What node_rows + relationship_rows and RowStream raise for ``graph``: (old message, new message)."""
+    from kg.db.rows import RowStream
+
+    with pytest.raises(ValueError) as old:
+        node_rows(graph)
+        relationship_rows(graph)
+    with pytest.raises(ValueError) as new:
+        RowStream(graph)
+    return str(old.value), str(new.value)
+
+
+def test_row_stream_refuses_what_the_row_lists_refuse_with_the_same_first_error():
+    cases = []
+    g = hostile_graph()
+    g.nodes["method:<b>"]["label"] = "Evil`Label"
+    g.nodes["dataset:x"]["label"] = None
+    cases.append(g)
+    g = hostile_graph()
+    g.nodes["arxiv:2001.00007"]["bad key"] = 1
+    g.nodes["arxiv:2001.00001"]["x-y"] = "z"
+    cases.append(g)
+    g = hostile_graph()  # several bad edges: the first in (source, key, target) order is reported
+    g.add_edge("arxiv:2001.00007", "dataset:x", key="DROPS", type="DROPS")  # first in the graph's own order
+    g.add_edge("arxiv:2001.00002", "method:o'neil", key="second", type="USES")  # first in sorted order
+    g.add_edge("arxiv:2001.00011", "dataset:x", key="USES", type="USES", **{"bad name": 1})
+    cases.append(g)
+    g = hostile_graph()
+    g.add_edge("arxiv:2001.00011", "method:o'neil", key="again", type="USES")
+    cases.append(g)
+    messages = [_refused(graph) for graph in cases]
+    assert all(old == new for old, new in messages)
+    assert [new for _, new in messages] == [
+        "not a node label of the graph model: None",
+        "property name not allowed in Cypher: 'x-y'",
+        "two USES edges from 'arxiv:2001.00002' to \"method:o'neil\"; the graph model allows one",
+        "two USES edges from 'arxiv:2001.00011' to \"method:o'neil\"; the graph model allows one",
+    ]
+    # a name Cypher refuses is no error when its value is left out anyway, as in to_properties
+    g = hostile_graph()
+    g.nodes["arxiv:2001.00005"]["bad key"] = None
+    assert _stream_lists(g)[1] == node_rows(g)
+
+
+def test_batched_takes_one_batch_at_a_time():
+    from kg.db.rows import batched, batches
+
+    taken = []
+
+    def rows():
+        for i in range(7):
+            taken.append(i)
+            yield {"i": i}
+
+    sizes = []
+    for batch in batched(rows(), 3):
+        sizes.append(len(batch))
+        assert len(taken) == sum(sizes)  # nothing read ahead of the batch handed out
+    assert sizes == [3, 3, 1]
+    data = [{"i": i} for i in range(7)]
+    for size in (1, 2, 3, 7, 8):
+        assert list(batched(iter(data), size)) == list(batches(data, size))
+    assert list(batched(iter([]), 2)) == []
+    with pytest.raises(ValueError):
+        next(batched(iter(data), 0))
+
+
+def test_load_sends_the_batches_of_the_row_lists():
+    from kg.db import load_graph_into
+
+    class Recorder:
+        name, schema_file = "recorder", "schema.falkordb"
+
+        def __init__(self):
+            self.calls = []
+
+        def apply_schema(self, statements):
+            self.calls.append(("schema", statements))
+
+        def run(self, statement, params=None):
+            self.calls.append((statement, params))
+            return [], []
+
+    graph = hostile_graph()
+    backend = Recorder()
+    summary = load_graph_into(backend, graph, batch_size=2)
+    expected = [("schema", split_statements(load_cypher("schema.falkordb")))]
+    for label, rows in node_rows(graph).items():
+        statement = fill(strip_comments(load_cypher("upsert_nodes")), label=label)
+        expected += [(statement, {"rows": rows[i : i + 2]}) for i in range(0, len(rows), 2)]
+    for (a, t, b), rows in relationship_rows(graph).items():
+        statement = fill(strip_comments(load_cypher("upsert_relationships")), source_label=a, type=t, target_label=b)
+        expected += [(statement, {"rows": rows[i : i + 2]}) for i in range(0, len(rows), 2)]
+    assert backend.calls == expected
+    assert summary.rows == graph.number_of_nodes() + graph.number_of_edges()

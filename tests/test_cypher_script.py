@@ -146,3 +146,114 @@ def test_literals_mean_the_same_text_to_falkordb(server):
     backend = server.backend("literals")
     _, rows = backend.run(f"RETURN {cypher_literal(TRICKY)} AS t, {cypher_literal(['a' + chr(39), chr(92)])} AS l")
     assert rows == [[TRICKY, ["a'", "\\"]]]
+
+
+# --------------------------------------------------------------------------- streaming: the same bytes as the row lists
+
+
+def _reference_script(graph, batch_size: int = 100) -> str:
+    """The writer as it was before RowStream: every row list built first, then written (test oracle)."""
+    from kg.db.cypher_files import fill, load_cypher, strip_comments
+
+    def with_rows(template, rows):
+        return template.replace("$rows", "[\n  " + ",\n  ".join(cypher_literal(row) for row in rows) + "\n]")
+
+    nodes, rels = node_rows(graph), relationship_rows(graph)
+    out = io.StringIO()
+    out.write("// graph.cypher, written by `kg build`: builds the same graph as graph.json.\n")
+    out.write(f"// {sum(map(len, nodes.values()))} nodes, {sum(map(len, rels.values()))} relationships. "
+              "Idempotent (MERGE on keys): safe to run again.\n")
+    out.write("// Run: cypher-shell -u neo4j -p PASSWORD -f graph.cypher\n\n")
+    for statement in split_statements(load_cypher("schema")):
+        out.write(statement + ";\n")
+    for label, rows in nodes.items():
+        out.write(f"\n// {label}: {len(rows)} nodes\n")
+        statement = fill(strip_comments(load_cypher("upsert_nodes")), label=label)
+        for i in range(0, len(rows), batch_size):
+            out.write(with_rows(statement, rows[i : i + batch_size]) + ";\n")
+    for (a, t, b), rows in rels.items():
+        out.write(f"\n// {t} ({a} -> {b}): {len(rows)} relationships\n")
+        statement = fill(strip_comments(load_cypher("upsert_relationships")), source_label=a, type=t, target_label=b)
+        for i in range(0, len(rows), batch_size):
+            out.write(with_rows(statement, rows[i : i + batch_size]) + ";\n")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 100])
+def test_streamed_script_is_the_reference_script_on_hostile_strings(batch_size):
+    from test_cypher_rows import hostile_graph
+
+    graph = hostile_graph()
+    script = _script(graph, batch_size=batch_size)
+    assert script == _reference_script(graph, batch_size)
+    # the groups really span several statements at the small sizes
+    longest = max(map(len, relationship_rows(graph).values()))
+    assert script.count("MERGE (a)-[r:USES]->(b)") >= -(-longest // batch_size) > (1 if batch_size < 100 else 0)
+
+
+def test_streamed_script_is_the_reference_script_on_the_seed_build(seed_build):
+    from kg.graph import load_graph
+
+    graph = load_graph(seed_build)
+    built = (seed_build / "graph.cypher").read_bytes()
+    assert _script(graph).encode("utf-8") == _reference_script(graph).encode("utf-8") == built
+    assert _script(graph, batch_size=7) == _reference_script(graph, 7)
+
+
+def test_writer_builds_no_row_lists(monkeypatch):
+    import kg.db.rows as rows_module
+    from test_cypher_rows import hostile_graph
+
+    expected = _reference_script(hostile_graph(), 2)
+
+    def refuse(graph):
+        raise AssertionError("the script writer must not build every row")
+
+    monkeypatch.setattr(rows_module, "node_rows", refuse)
+    monkeypatch.setattr(rows_module, "relationship_rows", refuse)
+    assert _script(hostile_graph(), batch_size=2) == expected
+
+
+def test_a_refused_graph_writes_nothing():
+    from test_cypher_rows import hostile_graph
+
+    graph = hostile_graph()
+    graph.add_edge("arxiv:2001.00003", "dataset:x", key="USES", type="USES", **{"bad name": 1})
+    out = io.StringIO()
+    with pytest.raises(ValueError, match="'bad name'"):
+        write_cypher_script(graph, out)
+    assert out.getvalue() == ""
+
+
+def test_writing_holds_about_one_batch_not_every_row():
+    """tracemalloc peak while writing a 2,000-paper graph: the reference holds every row, the writer one batch."""
+    import tracemalloc
+
+    from test_cypher_rows import hostile_graph
+
+    graph = hostile_graph()
+    for i in range(2000):
+        p = f"arxiv:2101.{i:05d}"
+        graph.add_node(p, label="Paper", title=f"Paper {i}", abstract="An abstract. " * 20, authors=["A", "B"])
+        for m in ("method:o'neil", "method:漢字", "method:<b>"):
+            graph.add_edge(p, m, key="USES", type="USES", sentence=f"Uses it, paper {i}.")
+
+    class Sink(io.TextIOBase):
+        def write(self, text):
+            return len(text)
+
+    def peak(write) -> int:
+        tracemalloc.start()
+        try:
+            write()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def old():
+        Sink().write(_reference_script(graph))
+
+    new_peak = peak(lambda: write_cypher_script(graph, Sink()))
+    old_peak = peak(old)
+    assert new_peak * 10 < old_peak, (new_peak, old_peak)
+    assert new_peak < 1_000_000

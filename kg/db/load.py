@@ -16,7 +16,7 @@ import networkx as nx
 
 from ..errors import InputError
 from .cypher_files import fill, load_cypher, split_statements, strip_comments
-from .rows import batches, node_rows, relationship_rows
+from .rows import RowStream, batched
 
 if TYPE_CHECKING:
     from . import CypherBackend
@@ -77,27 +77,27 @@ def load_graph_into(
     started = time.perf_counter()
     summary = LoadSummary()
     try:
-        nodes = node_rows(graph)
-        rels = relationship_rows(graph)
+        rows = RowStream(graph)  # refuses a graph before anything is sent; rows are made batch by batch
     except ValueError as exc:
         raise InputError(f"cannot load this graph into Cypher: {exc}") from None
     if schema:
         backend.apply_schema(split_statements(load_cypher(backend.schema_file)))
     node_template = strip_comments(load_cypher("upsert_nodes"))
     rel_template = strip_comments(load_cypher("upsert_relationships"))
-    total = sum(map(len, nodes.values())) + sum(map(len, rels.values()))
+    total = sum(rows.node_counts.values()) + sum(rows.relationship_counts.values())
     bar = _bar(total, progress)
     try:
-        for label, rows in nodes.items():
+        for label in rows.node_counts:
             statement = fill(node_template, label=label)
-            for batch in batches(rows, batch_size):
+            for batch in batched(rows.nodes(label), batch_size):
                 backend.run(statement, {"rows": batch})
                 summary.nodes[label] += len(batch)
                 summary.statements += 1
                 bar.update(len(batch))
-        for (source_label, rel_type, target_label), rows in rels.items():
+        for group in rows.relationship_counts:
+            source_label, rel_type, target_label = group
             statement = fill(rel_template, source_label=source_label, type=rel_type, target_label=target_label)
-            for batch in batches(rows, batch_size):
+            for batch in batched(rows.relationships(group), batch_size):
                 backend.run(statement, {"rows": batch})
                 summary.relationships[rel_type] += len(batch)
                 summary.statements += 1

@@ -4,8 +4,10 @@ The script is the schema (``cypher/schema.cypher``) followed by the very
 upsert statements ``kg neo4j push`` sends, with each batch's ``$rows``
 written out as a Cypher literal instead of a parameter. Rows come from
 :mod:`kg.db.rows`, so the script, the push and ``kg query`` build the same
-graph. Every statement MERGEs on a key: running the script twice changes
-nothing. Run it with ``cypher-shell -u neo4j -p PASSWORD -f graph.cypher``.
+graph. Rows are made one batch at a time (:class:`~kg.db.rows.RowStream`),
+so writing holds one statement's rows, not every node's and edge's. Every
+statement MERGEs on a key: running the script twice changes nothing. Run it
+with ``cypher-shell -u neo4j -p PASSWORD -f graph.cypher``.
 
 Strings are single-quoted; backslash, quote, newline, carriage return and tab
 use their Cypher escapes, other control characters ``\\uXXXX``; any other
@@ -21,7 +23,7 @@ from typing import IO, Any
 import networkx as nx
 
 from ..db.cypher_files import fill, load_cypher, split_statements, strip_comments
-from ..db.rows import batches, node_rows, relationship_rows
+from ..db.rows import RowStream, batched
 
 #: rows written per statement
 SCRIPT_BATCH = 100
@@ -99,24 +101,24 @@ def write_cypher_script(graph: nx.MultiDiGraph, fh: IO[str], *, batch_size: int 
     >>> "MERGE (n:Paper {id: row.id})" in out.getvalue()
     True
     """
-    nodes = node_rows(graph)
-    rels = relationship_rows(graph)
-    n_nodes = sum(map(len, nodes.values()))
-    n_rels = sum(map(len, rels.values()))
+    rows = RowStream(graph)
+    n_nodes = sum(rows.node_counts.values())
+    n_rels = sum(rows.relationship_counts.values())
     fh.write("// graph.cypher, written by `kg build`: builds the same graph as graph.json.\n")
     fh.write(f"// {n_nodes} nodes, {n_rels} relationships. Idempotent (MERGE on keys): safe to run again.\n")
     fh.write("// Run: cypher-shell -u neo4j -p PASSWORD -f graph.cypher\n\n")
     for statement in split_statements(load_cypher("schema")):
         fh.write(statement + ";\n")
     node_template = strip_comments(load_cypher("upsert_nodes"))
-    for label, rows in nodes.items():
-        fh.write(f"\n// {label}: {len(rows)} nodes\n")
+    for label, count in rows.node_counts.items():
+        fh.write(f"\n// {label}: {count} nodes\n")
         statement = fill(node_template, label=label)
-        for batch in batches(rows, batch_size):
+        for batch in batched(rows.nodes(label), batch_size):
             fh.write(_with_rows(statement, batch) + ";\n")
     rel_template = strip_comments(load_cypher("upsert_relationships"))
-    for (source_label, rel_type, target_label), rows in rels.items():
-        fh.write(f"\n// {rel_type} ({source_label} -> {target_label}): {len(rows)} relationships\n")
+    for group, count in rows.relationship_counts.items():
+        source_label, rel_type, target_label = group
+        fh.write(f"\n// {rel_type} ({source_label} -> {target_label}): {count} relationships\n")
         statement = fill(rel_template, source_label=source_label, type=rel_type, target_label=target_label)
-        for batch in batches(rows, batch_size):
+        for batch in batched(rows.relationships(group), batch_size):
             fh.write(_with_rows(statement, batch) + ";\n")
