@@ -1,4 +1,4 @@
-"""Peak memory and time of writing graph.json + graph.graphml: the old calls vs the streaming writers.
+"""Peak memory and time of writing graph.json, graph.graphml and graph.cypher: the old calls vs the streaming writers.
 
 Run from the repository root::
 
@@ -16,6 +16,11 @@ peak over what it held before writing (``VmHWM - VmRSS`` from
 cannot be reset, so it would measure loading the pickle (and, through fork,
 the parent's size) instead of writing. The old and new files must be
 byte-identical (sha256), or the script fails.
+
+graph.cypher's old writer is kept below (:func:`_old_cypher_script`): it
+built every row list with ``node_rows``/``relationship_rows`` before writing;
+the new one, ``kg.export.cypher_script.write_cypher_script``, takes rows from
+``kg.db.rows.RowStream`` one batch at a time.
 """
 from __future__ import annotations
 
@@ -35,11 +40,40 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DEFAULT_SEEDS, ROOT, command_line, machine, markdown_table, save_result  # noqa: E402
 
-MODES = ("json-old", "json-new", "graphml-old", "graphml-new", "both-old", "both-new")
+MODES = ("json-old", "json-new", "graphml-old", "graphml-new", "both-old", "both-new", "cypher-old", "cypher-new")
 
 
 def _status_kb(field: str) -> int:
     return int(re.search(rf"^{field}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M).group(1))
+
+
+def _old_cypher_script(graph, fh) -> None:
+    """graph.cypher as ``write_cypher_script`` wrote it before streaming: every node and edge row first."""
+    from kg.db.cypher_files import fill, load_cypher, split_statements, strip_comments
+    from kg.db.rows import batches, node_rows, relationship_rows
+    from kg.export.cypher_script import SCRIPT_BATCH, _with_rows
+
+    nodes = node_rows(graph)
+    rels = relationship_rows(graph)
+    n_nodes = sum(map(len, nodes.values()))
+    n_rels = sum(map(len, rels.values()))
+    fh.write("// graph.cypher, written by `kg build`: builds the same graph as graph.json.\n")
+    fh.write(f"// {n_nodes} nodes, {n_rels} relationships. Idempotent (MERGE on keys): safe to run again.\n")
+    fh.write("// Run: cypher-shell -u neo4j -p PASSWORD -f graph.cypher\n\n")
+    for statement in split_statements(load_cypher("schema")):
+        fh.write(statement + ";\n")
+    node_template = strip_comments(load_cypher("upsert_nodes"))
+    for label, rows in nodes.items():
+        fh.write(f"\n// {label}: {len(rows)} nodes\n")
+        statement = fill(node_template, label=label)
+        for batch in batches(rows, SCRIPT_BATCH):
+            fh.write(_with_rows(statement, batch) + ";\n")
+    rel_template = strip_comments(load_cypher("upsert_relationships"))
+    for (source_label, rel_type, target_label), rows in rels.items():
+        fh.write(f"\n// {rel_type} ({source_label} -> {target_label}): {len(rows)} relationships\n")
+        statement = fill(rel_template, source_label=source_label, type=rel_type, target_label=target_label)
+        for batch in batches(rows, SCRIPT_BATCH):
+            fh.write(_with_rows(statement, batch) + ";\n")
 
 
 def _write(mode: str, graph, out: Path) -> list[Path]:
@@ -49,6 +83,13 @@ def _write(mode: str, graph, out: Path) -> list[Path]:
 
     what, how = mode.split("-")
     files = []
+    if what == "cypher":
+        from kg.export.cypher_script import write_cypher_script
+
+        path = out / f"graph-{how}.cypher"
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            (_old_cypher_script if how == "old" else write_cypher_script)(graph, fh)
+        files.append(path)
     if what in ("json", "both"):
         path = out / f"graph-{how}.json"
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
@@ -71,6 +112,8 @@ def _write(mode: str, graph, out: Path) -> list[Path]:
 def child(mode: str, pickled: Path, out: Path) -> None:
     """One measurement, printed as a JSON line: runs in its own process."""
     importlib.import_module("kg.graph")  # before measuring: only the writing counts
+    if mode.startswith("cypher"):
+        importlib.import_module("kg.export.cypher_script")
 
     with open(pickled, "rb") as fh:
         graph = pickle.load(fh)
@@ -149,14 +192,15 @@ def main(argv=None) -> int:
             for p in out.iterdir():
                 p.unlink()
 
-    for what in ("json", "graphml", "both"):
+    for what in ("json", "graphml", "both", "cypher"):
         old, new = results.get(f"{what}-old"), results.get(f"{what}-new")
         if old and new and old["sha256"] != new["sha256"]:
             raise SystemExit(f"{what}: the streamed files differ from the old calls' files")
 
-    names = {"json": "graph.json", "graphml": "graph.graphml", "both": "both (as kg build writes them)"}
+    names = {"json": "graph.json", "graphml": "graph.graphml", "both": "both (as kg build writes them)",
+             "cypher": "graph.cypher"}
     rows = []
-    for what in ("json", "graphml", "both"):
+    for what in ("json", "graphml", "both", "cypher"):
         old, new = results.get(f"{what}-old"), results.get(f"{what}-new")
         if not (old and new):
             continue
@@ -175,10 +219,12 @@ def main(argv=None) -> int:
             f"the loaded graph holds ~{graph_mb:,.0f} MB RSS in each child.\n\n{table}\n\n"
             "Extra peak = peak RSS while writing minus RSS before (`VmHWM` reset through `/proc/self/clear_refs`), "
             "one child process per row and writer; old = `json.dump(graph_to_json(graph))` and "
-            "`nx.write_graphml(graphml_ready(graph))`, new = `write_graph_json` and `write_graphml`. "
+            "`nx.write_graphml(graphml_ready(graph))`, new = `write_graph_json` and `write_graphml`; for graph.cypher "
+            "old = every row list from `node_rows`/`relationship_rows` first (the writer before `RowStream`), "
+            "new = `write_cypher_script`. "
             "Old and new files are byte-identical (sha256 checked).")
     info["graph"] = f"{args.papers:,} papers (seed records replicated), {nodes:,} nodes, {edges:,} edges"
-    path = save_result("write", "Writing graph.json and graph.graphml: old calls vs streaming writers",
+    path = save_result("write", "Writing graph.json, graph.graphml and graph.cypher: old calls vs streaming writers",
                        command_line(), info, body)
     print(body)
     print(f"\nsaved {path.relative_to(ROOT)}", file=sys.stderr)
