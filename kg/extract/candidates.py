@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 from ..resolve import Candidate, Definition
 from .acronyms import find_definitions
 from .rules import (Lexicon, Sentences, extend_left, sentence_starts, find_metric_shapes, find_shapes, head_type, is_name_shape,
-                    lexicon, looks_like_name)
+                    lexicon, looks_like_name, ASCII_LOWER, find_all, matches_at)
 
 # strengths: how much a rule's evidence counts when two rules disagree on a type
 S_SHAPE, S_GAZ_REF, S_CONTEXT, S_GAZ_CUR, S_ACRONYM, S_PROPOSE = 1, 2, 3, 4, 5, 6
@@ -726,8 +726,7 @@ def hearst_cues(text: str) -> list[re.Match]:
     """
     starts = set()
     for word in _HEARST_WORDS:
-        q = text.find(word)
-        while q != -1:
+        for q in find_all(text, word):
             c = q - 1 if word == "e.g." and q > 0 and text[q - 1] == "(" else q
             w = c
             while w > 0 and text[w - 1].isspace():
@@ -738,16 +737,9 @@ def hearst_cues(text: str) -> list[re.Match]:
                 if w > 0 and text[w - 1] == ")":
                     w -= 1
                 starts.add(w)
-            q = text.find(word, q + 1)
-    out, end = [], 0
-    for w in sorted(starts):
-        if w < end:
-            continue
-        m = _HEARST_CUE.match(text, w)
-        if m:
-            out.append(m)
-            end = m.end()
-    return out
+    return matches_at(_HEARST_CUE, text, sorted(starts))
+
+
 _HEARST_HEAD = re.compile(r"([\w+-]+)$")
 _HEARST_LIST = re.compile(r"(?:[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|,\s*or\s+))*"
                           r"[A-Z0-9][\w+.-]*(?:\s[A-Z0-9][\w+.-]*)?")
@@ -767,12 +759,10 @@ def standalone_words(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
     out = []
     n = len(text)
     for w in words:
-        p = text.find(w)
-        while p != -1:
+        for p in find_all(text, w):
             e = p + len(w)
             if (p == 0 or not _is_word_char(text[p - 1])) and (e == n or not _is_word_char(text[e])):
                 out.append((p, e))
-            p = text.find(w, p + 1)
     out.sort()
     return out
 
@@ -782,14 +772,13 @@ def _sorted_words(words: frozenset) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def task_phrases(text: str, taken: Sequence[tuple[int, int]], lex: Lexicon | None = None) -> list[tuple[int, int]]:
     """Spans "modifier+ head" for task head nouns ("fold classification", "face editing")."""
     lex = lex or lexicon()
     out = []
-    for hs, he in standalone_words(text.translate(_ASCII_LOWER), _sorted_words(lex.task_head_nouns)):
+    for hs, he in standalone_words(text.translate(ASCII_LOWER), _sorted_words(lex.task_head_nouns)):
         s = extend_left(text, hs, lex.modifiers)
         if s < hs and not _overlaps((s, he), taken):
             adjacent = text[s:hs].split()[-1].lower()

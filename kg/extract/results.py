@@ -11,7 +11,7 @@ import re
 from typing import Iterable, NamedTuple, Sequence
 
 from ..models import Entity, Result
-from .rules import Sentences
+from .rules import Sentences, matches_at
 
 #: a value: signed number with an optional unit (%, x, times), or a range of them ("14-34%", "10x-50x")
 VALUE = re.compile(
@@ -38,16 +38,7 @@ def value_matches(text: str) -> list[re.Match]:
     >>> [m.group(1) for m in value_matches("up 8.7% on GSM8K, 3x faster in 2023, 10-20 pp")]
     ['8.7%', '3x', '2023', '10-20']
     """
-    out, end = [], 0
-    for c in _VALUE_START.finditer(text):
-        p = c.start()
-        if p < end:
-            continue
-        m = VALUE.match(text, p)
-        if m:
-            out.append(m)
-            end = m.end()
-    return out
+    return matches_at(VALUE, text, (c.start() for c in _VALUE_START.finditer(text)))
 
 
 class Span(NamedTuple):

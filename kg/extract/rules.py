@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 from spacy.attrs import IDX, SENT_START
 
@@ -95,34 +95,51 @@ def classify_url(url: str) -> str:
 
 
 _URL_STARTS = ("http", "www.", "github.com/", "gitlab.com/")  # each URL match starts with one (any case)
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+#: lower-cases ASCII letters only, so offsets in the result are those of the original
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def find_all(text: str, needle: str) -> Iterator[int]:
+    """Every start of ``needle`` in ``text``, overlapping ones included (``str.find`` in a loop)."""
+    p = text.find(needle)
+    while p != -1:
+        yield p
+        p = text.find(needle, p + 1)
+
+
+def matches_at(pattern: re.Pattern, text: str, starts: Iterable[int]) -> list[re.Match]:
+    """``pattern.match`` at each of ``starts`` (ascending), skipping those inside an earlier match.
+
+    When every match of ``pattern`` begins at one of ``starts``, this is
+    ``list(pattern.finditer(text))``: the scanners below use it for patterns that
+    ``re`` would otherwise try at every character (a leading look-behind or optional
+    part keeps it from skipping ahead). ``re`` still sees the characters before each
+    start, so look-behinds and ``\\b`` hold as in a search.
+
+    >>> [m.group() for m in matches_at(re.compile(r"(?<!\\w)\\d+"), "a1 22 333", [1, 3, 4, 6])]
+    ['22', '333']
+    """
+    out, end = [], 0
+    for p in starts:
+        if p < end:
+            continue
+        m = pattern.match(text, p)
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
 
 
 def _url_matches(text: str) -> list[re.Match]:
     """The matches of ``URL.finditer(text)``, tried only where a URL can start.
 
     A case-insensitive search of the whole text is slow; on ASCII text the few places
-    that start like a URL are found with ``str.find`` and ``URL`` is matched there
-    (``re`` still sees the character before, so ``\\b`` holds as in a search).
+    that start like a URL are found with ``str.find``.
     """
     if not text.isascii():
         return list(URL.finditer(text))
-    low = text.translate(_ASCII_LOWER)
-    starts = set()
-    for prefix in _URL_STARTS:
-        p = low.find(prefix)
-        while p != -1:
-            starts.add(p)
-            p = low.find(prefix, p + 1)
-    out, end = [], 0
-    for p in sorted(starts):
-        if p < end:
-            continue
-        m = URL.match(text, p)
-        if m:
-            out.append(m)
-            end = m.end()
-    return out
+    low = text.translate(ASCII_LOWER)
+    return matches_at(URL, text, sorted({p for prefix in _URL_STARTS for p in find_all(low, prefix)}))
 
 
 def find_links(text: str) -> list[tuple[int, int, str, str]]:
