@@ -186,7 +186,7 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
             best = best_type[root] = max(votes.items(), key=lambda kv: (kv[1], -TYPE_ORDER.index(kv[0])))[0]
         groups[(best, root)].append(c)
 
-    entities = []
+    rows: list[dict] = []
     for (etype, root), members in groups.items():
         if len(members) > 1:
             members.sort(key=lambda c: (c.field != "title", c.start))
@@ -210,9 +210,9 @@ def resolve(candidates: Iterable[Candidate], definitions: Iterable[Definition] =
         for form in [name] + [m["text"] for m in mentions]:
             if form not in aliases:
                 aliases.append(form)
-        entities.append({"type": etype, "name": name, "id": f"{etype.lower()}:{normalise_key(name) or root}",
-                         "role": role, "aliases": aliases, "mentions": mentions})
-    entities = _ENTITIES.validate_python(entities)  # one call into pydantic-core for the whole paper
+        rows.append({"type": etype, "name": name, "id": f"{etype.lower()}:{normalise_key(name) or root}",
+                     "role": role, "aliases": aliases, "mentions": mentions})
+    entities: list[Entity] = _ENTITIES.validate_python(rows)  # one call into pydantic-core for the whole paper
     _variants_of_proposed(entities)
     entities.sort(key=lambda e: (TYPE_ORDER.index(e.type), _first_pos(e)))
     return entities
@@ -239,8 +239,7 @@ def _pick_name(members: list[Candidate], long_form: Optional[str]) -> str:
         texts = [c.text for c in members]
         match = [t for t in texts if base_key(t) == base_key(long_form)]
         return match[0] if match else long_form
-    canon = [c.canonical or _alias_of(c.text) for c in members]
-    canon = [c for c in canon if c]
+    canon: list[str] = [form for form in (c.canonical or _alias_of(c.text) for c in members) if form]
     if len(canon) == 1:
         return canon[0]
     if canon:

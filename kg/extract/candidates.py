@@ -370,34 +370,34 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
     short_types: dict[str, str] = {}
     def_cands: dict[int, list[Candidate]] = {}
     untyped: list[Definition] = []
-    for d in find_definitions(text):
-        long, short = text[d.long_start:d.long_end], text[d.short_start:d.short_end]
-        hit = gaz_by_span.get((d.long_start, d.long_end))
-        etype = definition_type(long, short, _next_word(text, d.short_end), lex, hit[0] if hit else None)
+    for found in find_definitions(text):
+        long, short = text[found.long_start:found.long_end], text[found.short_start:found.short_end]
+        hit = gaz_by_span.get((found.long_start, found.long_end))
+        etype = definition_type(long, short, _next_word(text, found.short_end), lex, hit[0] if hit else None)
         if etype is None:
             if short not in lex.stop_methods:
-                untyped.append(Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
-                                          sents.of(d.long_start)))
+                untyped.append(Definition(field, found.long_start, found.long_end, long, found.short_start,
+                                          found.short_end, short, sents.of(found.long_start)))
             continue
-        defn = Definition(field, d.long_start, d.long_end, long, d.short_start, d.short_end, short,
-                          sents.of(d.long_start))
+        defn = Definition(field, found.long_start, found.long_end, long, found.short_start, found.short_end,
+                          short, sents.of(found.long_start))
         defs.append(defn)
-        acr_long.append((d.long_start, d.long_end))
-        pair = [add(etype, d.long_start, d.long_end, "acronym", S_ACRONYM, hit[3] if hit else ""),
-                add(etype, d.short_start, d.short_end, "acronym", S_ACRONYM)]
+        acr_long.append((found.long_start, found.long_end))
+        pair = [add(etype, found.long_start, found.long_end, "acronym", S_ACRONYM, hit[3] if hit else ""),
+                add(etype, found.short_start, found.short_end, "acronym", S_ACRONYM)]
         def_cands[id(defn)] = [c for c in pair if c is not None]
         short_types[short] = etype
-        known = hit is not None or (d.short_start, d.short_end) in gaz_by_span
+        known = hit is not None or (found.short_start, found.short_end) in gaz_by_span
         if NOVEL_ACRONYMS_PROPOSED and etype == "Method" and not known and _is_title_case(long, lex) \
-                and _OWN_WORK.search(sents.of(d.long_start)):
+                and _OWN_WORK.search(sents.of(found.long_start)):
             # a method acronym no gazetteer knows, defined where the authors speak of their work
             for c in def_cands[id(defn)]:
                 c.proposed = True
-        if etype == "Task" and _next_word(text, d.short_end).lower() in lex.task_heads:
+        if etype == "Task" and _next_word(text, found.short_end).lower() in lex.task_heads:
             # "Click-through rate (CTR) prediction": the acronym plus head is also a form of the task
-            m = _PAREN_WORD.match(text[d.short_end:d.short_end + 40])
+            m = _PAREN_WORD.match(text[found.short_end:found.short_end + 40])
             if m:
-                add(etype, d.long_start, d.short_end + m.end(1), "acronym", S_ACRONYM, canonical=long)
+                add(etype, found.long_start, found.short_end + m.end(1), "acronym", S_ACRONYM, canonical=long)
 
     # 2. contextual triggers: "we propose X", "called X", "our X"
     proposed_spans: list[tuple[int, int]] = []
@@ -465,7 +465,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         if label == "OUR":
             if not any(is_name_shape(t.text) for t in span) or phrase in lex.generic_names:
                 continue
-            if _LAST_HYPHEN_PART.search(phrase) and _LAST_HYPHEN_PART.search(phrase).group(1).lower() in lex.adjectival_suffixes:
+            last_part = _LAST_HYPHEN_PART.search(phrase)
+            if last_part and last_part.group(1).lower() in lex.adjectival_suffixes:
                 continue  # "our BoW-based ...": a modifier, not a name
         known_name = (span.start_char, span.end_char) in gaz_by_span or phrase in short_types or \
             phrase.rstrip("s") in short_types
@@ -527,9 +528,9 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             inner = [m for m in gaz if s <= m[1] and m[2] <= e]
             if any(m[0] != "Method" for m in inner):
                 continue
-            covered = set()
-            for m in inner:
-                covered.update(w.lower() for w in text[m[1]:m[2]].split())
+            covered: set[str] = set()
+            for known_hit in inner:
+                covered.update(w.lower() for w in text[known_hit[1]:known_hit[2]].split())
             if inner and all(w.lower() in covered for w in phrase.split()):
                 continue  # "SwinV2 Transformer": known names side by side
             last = _HYPHEN_SPACE.split(phrase.lower())[-1]

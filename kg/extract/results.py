@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, NamedTuple, Sequence
 
-from ..models import Entity, Result
+from ..models import Entity, Field_, Result
 from .rules import Sentences, matches_at
 
 #: a value: signed number with an optional unit (%, x, times), or a range of them ("14-34%", "10x-50x")
@@ -60,7 +60,7 @@ def _is_value(text: str, m: re.Match) -> bool:
 
 
 def find_results(text: str, entities: Sequence[Entity], sents: Sentences,
-                 field: str = "abstract") -> list[Result]:
+                 field: Field_ = "abstract") -> list[Result]:
     """Numbers tied to a metric mention (and a dataset mention) of the same sentence."""
     metrics = _mentions(entities, "Metric", field)
     if not metrics:

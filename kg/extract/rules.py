@@ -76,8 +76,8 @@ def lexicon() -> Lexicon:
         row = json.loads(line)
         if row["label"] == "Dataset":
             datasets.add(row["pattern"])
-    stop_tasks = resources.files("kg.data").joinpath("curated/stop_tasks.txt").read_text(encoding="utf-8")
-    stop_tasks = frozenset(s.strip().lower() for s in stop_tasks.splitlines() if s.strip() and not s.startswith("#"))
+    stop_text = resources.files("kg.data").joinpath("curated/stop_tasks.txt").read_text(encoding="utf-8")
+    stop_tasks = frozenset(s.strip().lower() for s in stop_text.splitlines() if s.strip() and not s.startswith("#"))
     return Lexicon(stop_methods=stops, modifiers=frozenset(mods), dataset_names=frozenset(datasets),
                    stop_tasks=stop_tasks, **fields)
 
@@ -144,7 +144,7 @@ def _url_matches(text: str) -> list[re.Match]:
 
 def find_links(text: str) -> list[tuple[int, int, str, str]]:
     """URLs as written, minus trailing sentence punctuation: (start, end, url, kind)."""
-    out = []
+    out: list[tuple[int, int, str, str]] = []
     if "://" not in text:
         low = text.lower()
         if "www." not in low and ".com/" not in low:
