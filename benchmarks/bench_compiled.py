@@ -19,6 +19,7 @@ Python class there (``mypyc_attr(native_class=False)``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -34,25 +35,18 @@ MODULES = ("kg/extract/rules.py", "kg/extract/candidates.py", "kg/extract/acrony
 
 #: run in a fresh interpreter with kg on PYTHONPATH: time the bare tokenizer and the rule stage, hash the records
 TIMER = r"""
-import hashlib, json, sys, time
+import hashlib, json, sys
 sys.path.insert(0, sys.argv[1])
-from common import replicate, seed_papers
+from common import best_of, replicated_fields
 import spacy
 from kg.extract import make_nlp, pipeline
 n, repeat = int(sys.argv[2]), int(sys.argv[3])
-papers = list(replicate(seed_papers(), n))
-fields = [pipeline._field_texts(p) for p in papers]
-texts = [t for pair in fields for t in pair]
+papers, fields, texts = replicated_fields(n)
 bare = spacy.blank("en").tokenizer
 docs = list(make_nlp().pipe(texts))
-def best(run):
-    out = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter(); run(); out = min(out, time.perf_counter() - t0)
-    return out
 records = []
-tok = best(lambda: [bare(t) for t in texts])
-rules = best(lambda: records.__setitem__(slice(None), [pipeline._record(p, docs[2 * i], docs[2 * i + 1], fields[i])
+tok = best_of(repeat, lambda: [bare(t) for t in texts])
+rules = best_of(repeat, lambda: records.__setitem__(slice(None), [pipeline._record(p, docs[2 * i], docs[2 * i + 1], fields[i])
                                                          for i, p in enumerate(papers)]))
 digest = hashlib.sha256("\n".join(r.model_dump_json() for r in records).encode()).hexdigest()[:12]
 print(json.dumps({"tokenizer": tok / n, "rules": rules / n, "sha": digest,
@@ -88,9 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=3000, help="papers (seed papers replicated)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    try:
-        import mypyc  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("mypyc") is None:
         raise SystemExit("needs mypyc: .venv/bin/pip install mypy")
 
     info = machine()

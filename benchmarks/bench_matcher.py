@@ -22,18 +22,8 @@ with kg's whole rule stage (records from docs).
 from __future__ import annotations
 
 import argparse
-import time
 
-from common import command_line, machine, markdown_table, replicate, save_result, seed_papers
-
-
-def best_of(repeat: int, run) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
+from common import best_of, command_line, machine, per_paper_table, replicated_fields, save_result
 
 
 def cue_patterns(lex) -> dict[str, list]:
@@ -70,9 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.extract.rules import lexicon
 
     info = machine()
-    papers = list(replicate(seed_papers(), args.n))
-    fields = [pipeline._field_texts(p) for p in papers]
-    texts = [t for pair in fields for t in pair]
+    papers, fields, texts = replicated_fields(args.n)
     nlp = make_nlp()
     bare = spacy.blank("en").tokenizer
     n = len(papers)
@@ -99,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     matches = sum(len(every(d)) for d in docs)
 
     base = per_paper["bare tokenizer (baseline)"]
-    rows = [[what, f"{secs / n * 1e3:.3f}", f"{secs / base:.2f}"] for what, secs in per_paper.items()]
-    table = markdown_table(["stage", "ms per paper", "x bare tokenizer"], rows)
+    table = per_paper_table(per_paper, n, "bare tokenizer (baseline)")
     cheapest = min(v for k, v in per_paper.items() if k.startswith("Matcher, one rule"))
     body = (f"{n:,} papers (title and abstract as two docs; seed papers replicated), best of {args.repeat} runs.\n\n"
             f"{table}\n\n"

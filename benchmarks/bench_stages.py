@@ -14,19 +14,10 @@ import argparse
 import time
 from collections import defaultdict
 
-from common import command_line, machine, markdown_table, replicate, save_result, seed_papers
+from common import best_of, command_line, machine, per_paper_table, replicated_fields, save_result
 
 #: the steps of ``kg.extract.pipeline._record`` that are timed (module attribute names there)
 RULE_STEPS = ("title_candidates", "field_candidates", "find_links", "resolve", "find_results")
-
-
-def best_of(repeat: int, run) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,9 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from kg.extract import pipeline
 
     info = machine()
-    papers = list(replicate(seed_papers(), args.n))
-    fields = [pipeline._field_texts(p) for p in papers]
-    texts = [t for pair in fields for t in pair]
+    papers, fields, texts = replicated_fields(args.n)
     nlp = make_nlp()
     bare = spacy.blank("en").tokenizer
     n = len(papers)
@@ -94,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     per_paper["full extractor `extract(papers)`"] = best_of(args.repeat, lambda: list(pipeline.extract(papers)))
 
     base = per_paper["bare tokenizer (baseline)"]
-    rows = [[what, f"{secs / n * 1e3:.3f}", f"{secs / base:.2f}"] for what, secs in per_paper.items()]
-    table = markdown_table(["stage", "ms per paper", "x bare tokenizer"], rows)
+    table = per_paper_table(per_paper, n, "bare tokenizer (baseline)")
     full = per_paper["full extractor `extract(papers)`"]
     body = (f"{n:,} papers (title and abstract; seed papers replicated), best of {args.repeat} runs per stage.\n\n"
             f"{table}\n\n- **extractor / bare tokenizer = {base / full:.2f}** (the issue's target is 0.30)\n"

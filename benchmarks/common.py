@@ -14,6 +14,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -109,6 +110,32 @@ def machine() -> dict[str, str]:
         "spacy": spacy.__version__,
         "kg commit": commit,
     }
+
+
+def replicated_fields(n: int) -> tuple[list, list[tuple[str, str]], list[str]]:
+    """``n`` replicated seed papers, their (title, abstract) field texts, and those texts as one list of docs."""
+    from kg.extract import pipeline
+
+    papers = list(replicate(seed_papers(), n))
+    fields = [pipeline._field_texts(p) for p in papers]
+    return papers, fields, [t for pair in fields for t in pair]
+
+
+def best_of(repeat: int, run) -> float:
+    """Seconds of the fastest of ``repeat`` calls of ``run()``: other load on the machine inflates it least."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def per_paper_table(seconds: dict[str, float], n: int, baseline: str) -> str:
+    """Rows "what | ms per paper | x baseline" from total seconds over ``n`` papers."""
+    base = seconds[baseline]
+    rows = [[what, f"{secs / n * 1e3:.3f}", f"{secs / base:.2f}"] for what, secs in seconds.items()]
+    return markdown_table(["stage", "ms per paper", f"x {baseline.split(' (')[0]}"], rows)
 
 
 def markdown_table(header: list[str], rows: list[list]) -> str:
