@@ -259,12 +259,23 @@ def detect_format(head: str) -> str:
         if re.search(r"<feed\b|<entry\b", text[:4096]):
             return "atom"
         return "listing"
-    first = text.split("\n", 1)[0].lower()
-    cols = next(csv.reader([first], dialect=_sniff_dialect(first)), [])
+    first = _first_line(text).lower()
+    try:
+        cols = next(csv.reader([first], dialect=_sniff_dialect(first)), [])
+    except csv.Error:  # not a line the csv module can parse: not a CSV header
+        return "listing"
     names = {c.strip().strip('"').lower() for c in cols}
     if "title" in names and len(cols) > 1:
         return "csv"
     return "listing"
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _first_line(text: str) -> str:
+    """The first line as the csv module ends lines: at "\\n", "\\r\\n" or a lone "\\r" (old Mac files)."""
+    return _LINE_END.split(text, 1)[0]
 
 
 def _sniff_dialect(first_line: str) -> type[csv.Dialect]:
@@ -448,14 +459,26 @@ def _from_mapping(obj: object, source: Source, on_warning: Warn) -> Optional[Pap
         on_warning(InputError("record has no title; skipped", source.file, source.line))
         return None
     abstract = low.get("abstract", low.get("summary", ""))
+    if isinstance(abstract, list) and all(isinstance(a, str) for a in abstract):
+        abstract = " ".join(abstract)  # paragraphs
+    elif abstract is not None and not isinstance(abstract, str):
+        on_warning(InputError(f"abstract must be a string, not {type(abstract).__name__}; ignored",
+                              source.file, source.line))
+        abstract = ""
     authors = low.get("authors") or []
     if isinstance(authors, str):
         authors = [a.strip() for a in re.split(r";|,| and ", authors) if a.strip()]
+    elif isinstance(authors, dict):
+        authors = [authors]  # one author given as {"name": ...}
+    elif not isinstance(authors, list):
+        on_warning(InputError(f"authors must be a list or a string, not {type(authors).__name__}; ignored",
+                              source.file, source.line))
+        authors = []
     authors = [a if isinstance(a, str) else str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors]
     raw_id = low.get("id")
     return make_paper(
         title,
-        abstract if isinstance(abstract, str) else str(abstract or ""),
+        abstract or "",
         source=source,
         on_warning=on_warning,
         input_id=str(raw_id) if raw_id not in (None, "") else None,
@@ -477,7 +500,7 @@ CSV_FIELD_LIMIT = 64 * 1024 * 1024
 
 
 def _read_csv(src: _Input, on_warning: Warn) -> Iterator[Paper]:
-    first = src.head.lstrip("\ufeff").split("\n", 1)[0]
+    first = _first_line(src.head.lstrip("\ufeff"))
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.DictReader(src.text, dialect=_sniff_dialect(first))

@@ -189,6 +189,45 @@ def test_missing_abstracts_and_titles(tmp_path):
     )
 
 
+def test_abstract_that_is_not_text(tmp_path):
+    path = jsonl(tmp_path / "abstracts.jsonl", {"title": "Numeric Abstract", "abstract": 5.5},
+                 {"title": OTHER["title"], "abstract": OTHER["abstract"].split(". ")})
+    res = kg("extract", path)
+    assert res.returncode == 0, err(res)
+    assert [r["title"] for r in records(res)] == ["Numeric Abstract", OTHER["title"]]
+    assert "KITTI" in {e["name"] for e in records(res)[1]["entities"]}  # paragraphs joined, then read
+    assert err(res) == (f"kg: warning: {path}:1: abstract must be a string, not float; ignored\n"
+                        f"kg: warning: {path}:1: paper 'Numeric Abstract' has no abstract; kept with its title only\n")
+
+
+def test_authors_of_the_wrong_type_are_reported_and_the_paper_kept(tmp_path):
+    path = jsonl(tmp_path / "authors.jsonl", {**GOOD, "authors": 5}, {**OTHER, "authors": {"name": "Ada Lovelace"}})
+    res = kg("extract", path)
+    assert res.returncode == 0, err(res)
+    assert [r["title"] for r in records(res)] == [GOOD["title"], OTHER["title"]]
+    assert err(res) == f"kg: warning: {path}:1: authors must be a list or a string, not int; ignored\n"
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_csv_with_old_mac_or_windows_line_ends(tmp_path, line_end):
+    path = tmp_path / "papers.csv"
+    rows = ["title,abstract", f'"{GOOD["title"]}","{GOOD["abstract"]}"', f'"{OTHER["title"]}","{OTHER["abstract"]}"']
+    path.write_bytes((line_end.join(rows) + line_end).encode())
+    res = kg("extract", path)
+    assert res.returncode == 0, err(res)
+    assert [r["title"] for r in records(res)] == [GOOD["title"], OTHER["title"]]
+    assert err(res) == ""
+
+
+def test_listing_with_a_lone_carriage_return_in_its_first_line(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_bytes(b"Notes, today\rnew\n\n" + GOOD["title"].encode() + b"\n\n" + GOOD["abstract"].encode() + b"\n")
+    res = kg("extract", page)
+    assert res.returncode == 0, err(res)
+    assert [r["title"] for r in records(res)] == ["Notes, today", GOOD["title"]]
+    assert err(res) == f"kg: warning: {page}:1: paper 'Notes, today' has no abstract; kept with its title only\n"
+
+
 def test_listing_page_title_without_abstract(tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("A Title Standing Alone\n\n" + GOOD["title"] + "\n\n" + GOOD["abstract"] + "\n")
