@@ -111,6 +111,13 @@ def clean_text(text: str) -> tuple[str, bool]:
     return " ".join(text.split()), had_markup
 
 
+def _plain(value: Optional[str]) -> Optional[str]:
+    """A metadata string (id, url, date, author) fit for every output: like :func:`clean_text` but markup kept as text."""
+    if value is None:
+        return None
+    return " ".join(_SURROGATE_RE.sub("\ufffd", _UNPRINTABLE_RE.sub("", value)).split()) or None
+
+
 def _tag_space(match: re.Match) -> str:
     name = re.match(r"</?([a-z0-9]+)", match.group(0), re.I)
     return " " if name is None or name.group(1).lower() in _BLOCK_TAGS else ""
@@ -151,6 +158,8 @@ def make_paper(
             )
         )
         abstract = abstract[:MAX_ABSTRACT_CHARS]
+    input_id, url, arxiv_id, published = _plain(input_id), _plain(url), _plain(arxiv_id), _plain(published)
+    authors = [a for a in map(_plain, authors or []) if a]
     arxiv = find_arxiv_id(arxiv_id, url, input_id)
     return Paper(
         id=paper_id(title, arxiv),

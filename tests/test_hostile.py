@@ -351,7 +351,9 @@ def test_markup_in_titles_is_removed_and_never_reaches_the_page(tmp_path):
 def test_control_characters_and_lone_surrogates_do_not_break_outputs(tmp_path):
     path = tmp_path / "ctrl.jsonl"
     path.write_text('{"title": "Bell\\u0007 and NUL\\u0000 Nets\\ud800", "abstract": "We use BERT\\u001b[31m."}\n'
-                    + json.dumps(GOOD) + "\n")
+                    + json.dumps(GOOD) + "\n"
+                    + '{"id": "odd\\udc00", "title": "Odd Metadata", "abstract": "We use BERT.", "url": "https://x.org/\\u0000a",'
+                    ' "published": "2023\\u0007-01-02", "authors": ["Ada\\ud800", "\\u0000"]}\n')
     out = tmp_path / "out"
     res = kg("build", path, "--out", out)
     assert res.returncode == 0, err(res)
@@ -360,7 +362,9 @@ def test_control_characters_and_lone_surrogates_do_not_break_outputs(tmp_path):
 
     graph = kg_api.load_graph(out / "graph.graphml")
     titles = sorted(d["title"] for _, d in graph.nodes(data=True) if d["label"] == "Paper")
-    assert titles == ["Bell and NUL Nets\ufffd", GOOD["title"]]
+    assert titles == ["Bell and NUL Nets\ufffd", "Odd Metadata", GOOD["title"]]
+    odd = next(d for _, d in graph.nodes(data=True) if d.get("title") == "Odd Metadata")
+    assert (odd["url"], odd["published"], odd["authors"]) == ("https://x.org/a", "2023-01-02", ["Ada\ufffd"])
 
 
 # --------------------------------------------------------------------------- outputs
