@@ -201,3 +201,127 @@ def test_shape_matches_equal_a_full_search():
     for _ in range(30000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
         assert [m.span() for m in shape_matches(text)] == [m.span() for m in SHAPE.finditer(text)], text
+
+
+def test_title_run_pattern_matches_what_the_ambiguous_one_did():
+    """``_TITLE_RUN`` (one way to split its first word) finds exactly the runs of the quadratic pattern it replaced."""
+    import random
+    import re
+
+    from kg.extract.candidates import _TITLE_RUN
+
+    before = re.compile(r"[A-Z](?<![\w-][A-Z])[\w-]*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?"
+                        r"(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
+    rng = random.Random(12)
+    pieces = ["A", "B", "a", "z", "É", "é", "_", "-", "3", "\u0663", " ", "  ", "\n", "of ", "for", "Net", "GAN",
+              "x", ".", ",", "(", "Ab", "3D"]
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 14)))
+        assert [m.span() for m in _TITLE_RUN.finditer(text)] == [m.span() for m in before.finditer(text)], repr(text)
+
+
+
+def test_tokenizer_never_gets_a_run_longer_than_max_chunk():
+    """Long runs without a space are cut for the tokenizer (quadratic on brackets); nothing else changes."""
+    import random
+
+    from kg.extract.pipeline import MAX_CHUNK, _tokenizer_text
+
+    rng = random.Random(13)
+    for _ in range(20000):
+        text = "".join(rng.choice("ab(“ ") for _ in range(rng.randrange(0, 40)))
+        limit = rng.randint(1, 6)
+        cut = _tokenizer_text(text, limit)
+        assert len(cut) == len(text) and all(a == b or b == " " for a, b in zip(text, cut)), (text, cut)
+        assert max(map(len, cut.split(" "))) <= limit, (text, limit, cut)
+        assert (cut == text) == (max(map(len, text.split(" "))) <= limit), (text, limit, cut)
+    text = "We propose FooNet. Code: https://github.com/a/" + "b" * 300 + " and (" + "(" * 5000 + "x"
+    assert max(map(len, _tokenizer_text(text).split(" "))) == MAX_CHUNK
+
+
+def test_a_url_longer_than_max_chunk_is_kept_whole():
+    from kg.extract import extract
+    from kg.extract.pipeline import MAX_CHUNK
+    from kg.models import Source
+    from kg.read import make_paper
+
+    url = "https://github.com/some-org/" + "x" * (3 * MAX_CHUNK)
+    paper = make_paper("FooNet: Fast Nets", f"We propose FooNet. Code is at {url}.", source=Source(file="x", line=1))
+    assert [link.url for link in next(extract([paper])).links] == [url]
+
+
+def test_find_results_with_indexed_mentions_equals_a_scan_of_every_mention():
+    """Results are the same whether mentions are scanned (few) or looked up by start (many: linear time)."""
+    import random
+
+    from kg.extract import results as R
+    from kg.extract.rules import Sentences
+    from kg.models import Entity, Mention
+
+    def scan_everything(text, entities, sents):  # find_results before mentions were indexed by start
+        metrics = R._mentions(entities, "Metric", "abstract")
+        datasets = R._mentions(entities, "Dataset", "abstract")
+        names = [R.Span(m.start, m.end, e.name) for e in entities for m in e.mentions]
+        out, seen = [], set()
+        for m in R.value_matches(text):
+            if not R._is_value(text, m):
+                continue
+            vs, ve = m.start(1), m.end(1)
+            if not metrics or any(n.start <= vs < n.end for n in names):
+                continue
+            s0, s1 = sents.bounds(vs)
+            gap = R.MAX_GAP_PLAIN if R._PLAIN_INT.fullmatch(m.group(1)) else R.MAX_GAP
+            near = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in metrics if s0 <= x.start < s1]
+            near = [(d, x) for d, x in near if d <= gap]
+            if not near:
+                continue
+            metric = min(near, key=lambda t: t[0])[1]
+            ds = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in datasets if s0 <= x.start < s1]
+            ds = [(d, x) for d, x in ds if d <= R.MAX_GAP_DATASET]
+            dataset = min(ds, key=lambda t: t[0])[1] if ds else None
+            if (metric.name, m.group(1)) not in seen:
+                seen.add((metric.name, m.group(1)))
+                out.append((metric.name, dataset.name if dataset else None, m.group(1)))
+        return out
+
+    rng = random.Random(14)
+    words = ["acc", "BLEU", "F1", "on", "COCO", "SQuAD-2", "91.2%", "3x", "12", "2023", "of", "and", "."]
+    for trial in range(400):
+        tokens = [rng.choice(words) for _ in range(rng.randrange(1, 300))]
+        text = " ".join(tokens)
+        starts, pos = [], 0
+        for t in tokens:
+            starts.append(pos)
+            pos += len(t) + 1
+        entities = []
+        for etype, name in (("Metric", "acc"), ("Metric", "BLEU"), ("Metric", "F1"), ("Dataset", "COCO"),
+                            ("Dataset", "SQuAD-2")):
+            spans = [(s, s + len(t)) for s, t in zip(starts, tokens) if t == name and rng.random() < 0.9]
+            rng.shuffle(spans)  # mention order is not text order: ties must still resolve as before
+            if spans:
+                entities.append(Entity(type=etype, name=name, role="measured" if etype == "Metric" else "evaluated",
+                                       mentions=[Mention(field="abstract", start=s, end=e, text=name, rule="t")
+                                                 for s, e in spans]))
+        sents = Sentences(text, [0] + [i + 2 for i in range(len(text)) if text.startswith(". ", i)])
+        got = [(r.metric, r.dataset, r.value) for r in R.find_results(text, entities, sents)]
+        assert got == scan_everything(text, entities, sents), (trial, text)
+
+
+def test_words_before_equal_a_search_of_the_whole_prefix():
+    """The doubling window finds the same clause words as the whole ``text[:pos].rstrip()`` did."""
+    import random
+
+    from kg.extract.acronyms import _WORD, _words_before
+
+    def whole_prefix(text, pos, n):
+        before = text[:pos].rstrip()
+        cut = max(before.rfind(". "), before.rfind("; "), before.rfind(": "), before.rfind("? "))
+        return [w.span() for w in list(_WORD.finditer(before, cut + 2 if cut >= 0 else 0))[-n:]], len(before)
+
+    rng = random.Random(15)
+    pieces = ["word", "x", " ", "  ", ". ", ";", ": ", "?", "\u2003", "(", "a" * 120, "Deep", "Net"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 200)))
+        pos, n = rng.randint(0, len(text)), rng.randint(1, 20)
+        words, end = _words_before(text, pos, n)
+        assert ([w.span() for w in words], end) == whole_prefix(text, pos, n), (text, pos, n)

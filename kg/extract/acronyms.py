@@ -114,6 +114,27 @@ def _drop_generic_tail(short: str, long: str) -> str:
     return long
 
 
+def _words_before(text: str, pos: int, n: int) -> tuple[list[re.Match], int]:
+    """The last ``n`` words before ``pos`` in its clause, and where the text before ``pos`` ends (spaces stripped).
+
+    The clause starts after the last ". ", "; ", ": " or "? ". The same words as searching the whole
+    ``text[:pos].rstrip()``, found in a window that doubles until it holds the clause start or more than
+    ``n`` words: one long sentence full of parentheses stays linear.
+    """
+    end = pos
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    width = 256
+    while True:
+        lo = max(0, end - width)
+        cut = max(text.rfind(". ", lo, end), text.rfind("; ", lo, end), text.rfind(": ", lo, end),
+                  text.rfind("? ", lo, end))
+        words = list(_WORD.finditer(text, cut + 2 if cut >= 0 else lo, end))
+        if cut >= 0 or lo == 0 or len(words) > n:
+            return words[-n:], end
+        width *= 2
+
+
 def find_definitions(text: str) -> list[Definition]:
     """All ``long form (SHORT)`` and ``SHORT (long form)`` definitions in ``text``.
 
@@ -131,16 +152,12 @@ def find_definitions(text: str) -> list[Definition]:
         s_end = s_start + len(head)
         if is_short_form(head):
             # long form before the parenthesis, same sentence, at most len+5 words back
-            before = text[: m.start()].rstrip()
-            cut = max(before.rfind(". "), before.rfind("; "), before.rfind(": "), before.rfind("? "))
-            window_start = cut + 2 if cut >= 0 else 0
-            words = list(_WORD.finditer(before, window_start))
             n = min(len(head) + 5, 2 * len(head) + 1)
-            words = words[-n:]
+            words, end = _words_before(text, m.start(), n)
             if not words:
                 continue
             cand_start = words[0].start()
-            candidate = before[cand_start:]
+            candidate = text[cand_start:end]
             rel = best_long_form(head, candidate)
             if rel is None:
                 continue

@@ -67,8 +67,11 @@ _VARIANT_SHAPE = re.compile(r"[A-Z][A-Za-z]{0,3}|\d+[BMK]?")
 _PROPOSE_CUE = re.compile(r"\b(?:we|our)\b[^.]{0,80}\b(?:propos|introduc|present|develop|design|devis|call|name|dub|term)\w*"
                           r"|\bour\b|\b(?:is|are) (?:proposed|introduced)\b", re.IGNORECASE)
 #: starts with the capital and checks the character before it afterwards ("(?<![\\w-][A-Z])"): the same
-#: matches as a leading "(?<![\\w-])", but a pattern that starts with a character class lets re skip to capitals
-_TITLE_RUN = re.compile(r"[A-Z](?<![\w-][A-Z])[\w-]*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
+#: matches as a leading "(?<![\\w-])", but a pattern that starts with a character class lets re skip to capitals.
+#: The first word is "[\\w-]* with a lower-case letter", written so that only one split can match it: non-a-z word
+#: characters up to the first a-z letter, then the rest ("[\\w-]*[a-z][\\w-]*" tried every split: quadratic in a
+#: long hyphenated run such as "Aa-Bb-Aa-Bb-...")
+_TITLE_RUN = re.compile(r"[A-Z](?<![\w-][A-Z])(?:[^\Wa-z]|-)*[a-z][\w-]*(?:\s+(?:(?:of|for|with|via)\s+)?(?:[A-Z][\w-]*|\d+[A-Z][\w-]*))+")
 
 
 def title_case_runs(text: str, sent_starts: Sequence[int], lex: Lexicon) -> list[tuple[int, int, str]]:
@@ -389,7 +392,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         short_types[short] = etype
         known = hit is not None or (found.short_start, found.short_end) in gaz_by_span
         if NOVEL_ACRONYMS_PROPOSED and etype == "Method" and not known and _is_title_case(long, lex) \
-                and _OWN_WORK.search(sents.of(found.long_start)):
+                and sents.holds(found.long_start, _OWN_WORK.search):
             # a method acronym no gazetteer knows, defined where the authors speak of their work
             for c in def_cands[id(defn)]:
                 c.proposed = True
@@ -541,7 +544,10 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 continue
             s0, _ = sents.bounds(s)
             before = text[s0:s]
-            part_of_own = _COMPONENT_CUE.search(before) and (
+            # "_COMPONENT_CUE.search(before)": the sentence's first cue, when it ends before the run (a cue is one
+            # word, and the run follows a non-word character, so no cue runs across its start)
+            cue_end = sents.first_match_end(_COMPONENT_CUE, s)
+            part_of_own = cue_end is not None and cue_end <= s and (
                 any(n and n in before for n in own_names) or any(n in before for n in
                                                                  {text[a:b] for a, b in proposed_spans if a < s}))
             if part_of_own and etype == "Task":
@@ -646,9 +652,7 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
         elif word.lower().endswith("score") or nxt in ("score", "metric", "measure"):
             etype, strength = "Metric", S_CONTEXT
         elif prev and prev[-1] in lex.eval_prepositions and not (len(prev) > 1 and prev[-2] in lex.not_eval_before_on):
-            sent = sents.of(s).lower()
-            if any(w in sent for w in ("experiment", "evaluat", "benchmark", "dataset", "outperform", "results",
-                                       "state-of-the-art", "achiev", "accuracy")):
+            if sents.holds(s, _is_evaluation):
                 etype, strength = "Dataset", S_CONTEXT
         c = add(etype, s, e, "shape" if strength == S_SHAPE else "shape-context", strength)
         if c is not None and strength == S_SHAPE:
@@ -676,17 +680,20 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             break
 
     # 7. Hearst lists: "INRs such as COIN and COIN++", "datasets such as X and Y"
+    index = None
     for cue in hearst_cues(text):
         head = _HEARST_HEAD.search(text, max(0, cue.start() - 40), cue.start())
         lst = _HEARST_LIST.match(text, cue.end())
         if not head or not lst:
             continue
+        index = index or _CandidateIndex(cands, len(text))
+        index.sync()
         hs, he = head.span(1)
         head_word = head.group(1).lower()
         htype = _GENERIC_TYPE.get(head_word.rstrip("s")) or _GENERIC_TYPE.get(head_word)
         if htype is None:
-            hc = [c for c in cands if c.end == he or (c.start <= hs < c.end)]
-            htype = hc[-1].type if hc else None
+            last = index.last_ending_at_or_covering(he, hs)
+            htype = last.type if last is not None else None
         if htype is None:
             continue
         for item in _LIST_ITEM.finditer(lst.group(0)):
@@ -694,7 +701,8 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
             word = item.group(1)
             if word in lex.generic_names or word in lex.stop_methods or word.lower() in lex.np_stop:
                 continue
-            existing = [c for c in cands if c.start == s_ and c.end == e_]
+            index.sync()
+            existing = index.with_span(s_, e_)
             for c in existing:
                 if c.type != htype and c.strength <= S_GAZ_CUR and {c.type, htype} <= {"Dataset", "Method"}:
                     c.type, c.strength, c.rule = htype, S_CONTEXT + 1, "such-as"
@@ -703,6 +711,47 @@ def field_candidates(doc, field: str, gaz: Sequence[Match], triggers: Sequence[T
                 taken.append((s_, e_))
 
     return cands, defs
+
+
+class _CandidateIndex:
+    """The candidates of a field by exact span and by the positions they cover, for the Hearst step.
+
+    It asks, for every cue and every list item, about every candidate so far; scanning them made a long text full
+    of lists quadratic. ``sync`` indexes the candidates appended since the last call (indices only grow).
+    """
+
+    def __init__(self, cands: list[Candidate], length: int):
+        self.cands = cands
+        self.owner = [-1] * (length + 1)  # position -> index of the last candidate covering it
+        self.by_end: dict[int, int] = {}  # end -> index of the last candidate ending there
+        self.by_span: dict[tuple[int, int], list[Candidate]] = {}
+        self.done = 0
+
+    def sync(self) -> None:
+        for i in range(self.done, len(self.cands)):
+            c = self.cands[i]
+            self.owner[c.start:c.end] = [i] * (c.end - c.start)
+            self.by_end[c.end] = i
+            self.by_span.setdefault((c.start, c.end), []).append(c)
+        self.done = len(self.cands)
+
+    def last_ending_at_or_covering(self, end: int, pos: int) -> Candidate | None:
+        """The last candidate with ``c.end == end`` or ``c.start <= pos < c.end``."""
+        i = max(self.by_end.get(end, -1), self.owner[pos])
+        return self.cands[i] if i >= 0 else None
+
+    def with_span(self, start: int, end: int) -> list[Candidate]:
+        return self.by_span.get((start, end), [])
+
+
+_EVALUATION_WORDS = ("experiment", "evaluat", "benchmark", "dataset", "outperform", "results", "state-of-the-art",
+                     "achiev", "accuracy")
+
+
+def _is_evaluation(sentence: str) -> bool:
+    """The sentence reports experiments: a name after "on"/"in" there is a dataset."""
+    low = sentence.lower()
+    return any(w in low for w in _EVALUATION_WORDS)
 
 
 _GENERIC_TYPE = {"dataset": "Dataset", "benchmark": "Dataset", "corpus": "Dataset", "corpora": "Dataset",

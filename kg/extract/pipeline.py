@@ -51,6 +51,38 @@ def _field_texts(paper: Paper) -> tuple[str, str]:
     return paper.title.translate(_SAME_LENGTH), paper.abstract.translate(_SAME_LENGTH)
 
 
+#: longest run without a space the tokenizer gets; spaCy strips prefixes and suffixes one at a time and searches
+#: the rest of the chunk for a suffix each time, so a chunk of n brackets or quotes costs O(n^2) (100,000 "(" took
+#: about half an hour)
+MAX_CHUNK = 100
+
+
+def _tokenizer_text(text: str, limit: int = MAX_CHUNK) -> str:
+    """``text`` with a space put into every run of more than ``limit`` non-space characters, every ``limit`` characters.
+
+    The length and every other character stay, so offsets into the doc are offsets into ``text``. Such runs are
+    never words (URLs are found in the untouched text), so nothing a rule looks for is split. Each step looks at
+    one window of ``limit + 1`` characters with ``str.rfind``, a few steps per abstract.
+
+    >>> _tokenizer_text("ab " + "(" * 7 + " c", limit=3)
+    'ab ((( ((  c'
+    """
+    p, n = 0, len(text)
+    pieces, done = [], 0
+    while n - p > limit:
+        q = text.rfind(" ", p, p + limit + 1)
+        if q != -1:
+            p = q + 1
+            continue
+        end = text.find(" ", p)
+        end = n if end == -1 else end
+        for cut in range(p + limit, end, limit):
+            pieces += (text[done:cut], " ")
+            done = cut + 1
+        p = end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def _gaz_tuples(doc) -> list[tuple]:
     """Gazetteer matches as (label, start_char, end_char, canonical, rule, strength)."""
     return [(label, s, e, canonical, rule, S_GAZ_REF) for label, s, e, canonical, rule in doc.user_data.get(GAZ_KEY, ())]
@@ -125,7 +157,8 @@ def extract(papers: Iterable[Paper], *, batch_size: int = 256, n_process: int = 
         for paper in papers:
             fields = _field_texts(paper)
             pending.append((paper, fields))
-            yield from fields
+            yield _tokenizer_text(fields[0])
+            yield _tokenizer_text(fields[1])
 
     docs = nlp.pipe(texts(), batch_size=batch_size, n_process=workers)
     for title_doc in docs:

@@ -8,6 +8,7 @@ words), and to the nearest dataset mention of the same sentence when there is on
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Iterable, NamedTuple, Sequence
 
 from ..models import Entity, Field_, Result
@@ -52,6 +53,31 @@ def _mentions(entities: Iterable[Entity], etype: str, field: str) -> list[Span]:
             for m in e.mentions if m.field == field]
 
 
+class _ByStart:
+    """Spans looked up by where they start, handed back in their original order (ties keep resolving the same).
+
+    A few dozen spans are filtered in one pass; more are indexed by start, so that a text with thousands of
+    numbers and mentions costs O(n log n), not O(n^2).
+    """
+
+    INDEX_FROM = 32
+
+    def __init__(self, spans: list[Span]):
+        self.spans = spans
+        self.longest = max((x.end - x.start for x in spans), default=0)
+        self.order: list[int] = []
+        if len(spans) >= self.INDEX_FROM:
+            self.order = sorted(range(len(spans)), key=lambda i: spans[i].start)
+            self.starts = [spans[i].start for i in self.order]
+
+    def starting_in(self, lo: int, hi: int) -> list[Span]:
+        """The spans with ``lo <= start <= hi``."""
+        if not self.order:
+            return [x for x in self.spans if lo <= x.start <= hi]
+        i, j = bisect_left(self.starts, lo), bisect_right(self.starts, hi)
+        return [self.spans[k] for k in sorted(self.order[i:j])]
+
+
 def _is_value(text: str, m: re.Match) -> bool:
     v = m.group(1)
     if _YEAR.fullmatch(v):
@@ -66,23 +92,28 @@ def find_results(text: str, entities: Sequence[Entity], sents: Sentences,
     if not metrics:
         return []
     datasets = _mentions(entities, "Dataset", field)
-    names = [Span(m.start, m.end, e.name) for e in entities for m in e.mentions if m.field == field]
+    names = _ByStart([Span(m.start, m.end, e.name) for e in entities for m in e.mentions if m.field == field])
+    by_metric, by_dataset = _ByStart(metrics), _ByStart(datasets)
     out: list[Result] = []
     seen = set()
     for m in value_matches(text):
         if not _is_value(text, m):
             continue
         vs, ve = m.start(1), m.end(1)
-        if any(n.start <= vs < n.end for n in names):
+        if any(n.start <= vs < n.end for n in names.starting_in(vs - names.longest, vs)):
             continue  # part of a name: CIFAR-10, GPT-4
         s0, s1 = sents.bounds(vs)
-        near = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in metrics if s0 <= x.start < s1]
+        # a mention within ``gap`` of the value starts at most gap + its length before the value, gap after it
+        near = [(min(abs(vs - x.end), abs(x.start - ve)), x)
+                for x in by_metric.starting_in(max(s0, vs - MAX_GAP - by_metric.longest), min(s1 - 1, ve + MAX_GAP))]
         plain = _PLAIN_INT.fullmatch(m.group(1)) is not None
         near = [(d, x) for d, x in near if d <= (MAX_GAP_PLAIN if plain else MAX_GAP)]
         if not near:
             continue
         _, metric = min(near, key=lambda t: t[0])
-        ds = [(min(abs(vs - x.end), abs(x.start - ve)), x) for x in datasets if s0 <= x.start < s1]
+        ds = [(min(abs(vs - x.end), abs(x.start - ve)), x)
+              for x in by_dataset.starting_in(max(s0, vs - MAX_GAP_DATASET - by_dataset.longest),
+                                              min(s1 - 1, ve + MAX_GAP_DATASET))]
         ds = [(d, x) for d, x in ds if d <= MAX_GAP_DATASET]
         dataset = min(ds, key=lambda t: t[0])[1] if ds else None
         spans = [(vs, ve), (metric.start, metric.end)] + ([(dataset.start, dataset.end)] if dataset else [])

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from spacy.attrs import IDX, SENT_START
 
@@ -281,6 +281,7 @@ class Sentences:
         self.text = text
         self.starts = starts or [0]
         self._sentence: dict[int, str] = {}  # sentence start -> its stripped text: most mentions share a sentence
+        self._known: dict[tuple, object] = {}  # (sentence start, question) -> answer: asked once per sentence
 
     def bounds(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -294,6 +295,26 @@ class Sentences:
         if sentence is None:
             sentence = self._sentence[s] = self.text[s:e].strip()
         return sentence
+
+    def holds(self, pos: int, test: Callable[[str], object]) -> bool:
+        """``bool(test(sentence))`` for the sentence at ``pos``, worked out once per sentence and test.
+
+        Rules ask it of every mention; asked afresh, a sentence as long as the text made them quadratic.
+        """
+        key = (self.bounds(pos)[0], test)
+        answer = self._known.get(key)
+        if answer is None:
+            answer = self._known[key] = bool(test(self.of(pos)))
+        return answer  # type: ignore[return-value]
+
+    def first_match_end(self, pattern: re.Pattern, pos: int) -> int | None:
+        """Where the leftmost match of ``pattern`` in the (unstripped) sentence at ``pos`` ends, or None."""
+        s, e = self.bounds(pos)
+        key = (s, pattern)
+        if key not in self._known:
+            m = pattern.search(self.text[s:e])
+            self._known[key] = s + m.end() if m else None
+        return self._known[key]  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- typing heuristics
