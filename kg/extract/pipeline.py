@@ -52,17 +52,18 @@ def _field_texts(paper: Paper) -> tuple[str, str]:
 
 
 #: longest run without a space the tokenizer gets; spaCy strips prefixes and suffixes one at a time and searches
-#: the rest of the chunk for a suffix each time, so a chunk of n brackets or quotes costs O(n^2) (100,000 "(" took
-#: about half an hour)
+#: the rest of the chunk for a suffix each time, so a chunk of n brackets or quotes costs O(n^2) (30,000 "(" took
+#: 150 s; see benchmarks/bench_hostile.py)
 MAX_CHUNK = 100
 
 
 def _tokenizer_text(text: str, limit: int = MAX_CHUNK) -> str:
     """``text`` with a space put into every run of more than ``limit`` non-space characters, every ``limit`` characters.
 
-    The length and every other character stay, so offsets into the doc are offsets into ``text``. Such runs are
-    never words (URLs are found in the untouched text), so nothing a rule looks for is split. Each step looks at
-    one window of ``limit + 1`` characters with ``str.rfind``, a few steps per abstract.
+    The length and every other character stay, so offsets into the doc are offsets into ``text``. Words are far
+    shorter; such a run is a URL (links are found in the untouched text), a long slash-joined list, or an attack,
+    and at worst a name across a cut is missed. Each step looks at one window of ``limit + 1`` characters with
+    ``str.rfind``: a few steps per abstract.
 
     >>> _tokenizer_text("ab " + "(" * 7 + " c", limit=3)
     'ab ((( ((  c'
