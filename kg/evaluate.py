@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from .errors import InputError
 
 GOLD_TYPES = {
@@ -143,6 +145,37 @@ def score(gold: Iterable[dict], pred: Iterable[dict]) -> Scores:
     return Scores(rows, recalls, macro, missing, len(gold_by_id), errors)
 
 
+class GoldEntity(BaseModel):
+    """One annotated entity: its name and the other forms that count as a match."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    aliases: list[str] = []
+
+
+class GoldRecord(BaseModel):
+    """One line of a gold file in the annotation guideline's format (other keys are kept, not checked)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    title: str
+    abstract: str = ""
+    method_proposed: list[GoldEntity] = []
+    method_named: list[GoldEntity] = []
+    technique: list[GoldEntity] = []
+    dataset: list[GoldEntity] = []
+    metric: list[GoldEntity] = []
+    task: list[GoldEntity] = []
+    code: list[str] = []
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """The first validation error on one line: where in the record, and what is wrong."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"])
+    return f"{where}: {err['msg']}" if where else err["msg"]
+
+
 def read_gold(path: "str | Path") -> list[dict]:
     """Gold records (one JSON object per line with id, title, abstract and the entity lists)."""
     out = []
@@ -160,6 +193,10 @@ def read_gold(path: "str | Path") -> list[dict]:
                 raise InputError(f"malformed JSON line ({exc.msg})", str(path), lineno) from None
             if not isinstance(obj, dict) or "id" not in obj or "title" not in obj:
                 raise InputError("gold record needs id, title and abstract", str(path), lineno)
+            try:
+                GoldRecord.model_validate(obj)
+            except ValidationError as exc:
+                raise InputError(f"not a gold record ({_first_problem(exc)})", str(path), lineno) from None
             out.append(obj)
     if not out:
         raise InputError("empty gold file", str(path))

@@ -93,3 +93,21 @@ def test_eval_prints_the_same_figures_as_the_reference_scorer(shared_dir, tmp_pa
                          capture_output=True, text=True, check=True)
     assert ours.stdout.decode() == ref.stdout
     assert "Dataset" in ref.stdout and "macro-F1" in ref.stdout
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"id": "a", "title": "t", "abstract": "x", "dataset": 5}', "dataset: Input should be a valid list"),
+    ('{"id": "a", "title": "t", "abstract": "x", "task": [5]}',
+     "task.0: Input should be a valid dictionary or instance of GoldEntity"),
+    ('{"id": "a", "title": "t", "abstract": "x", "metric": [{"name": "F1", "aliases": "F-1"}]}',
+     "metric.0.aliases: Input should be a valid list"),
+    ('{"id": 7, "title": "t", "abstract": "x"}', "id: Input should be a valid string"),
+    ('{"id": "a", "title": "t", "abstract": ["x"]}', "abstract: Input should be a valid string"),
+])
+def test_eval_names_the_field_of_a_malformed_gold_record(tmp_path, line, problem):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "ok", "title": "Fine", "abstract": "We use BERT.", "method_named": [{"name": "BERT"}]}\n'
+                    + line + "\n")
+    res = kg("eval", gold)
+    assert res.returncode == 1
+    assert res.stderr.decode() == f"kg: error: {gold}:2: not a gold record ({problem})\n"
