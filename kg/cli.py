@@ -225,6 +225,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the machine, not kg: a full disk, a file vanished; one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"kg: error: {where}{exc.strerror or exc}\n")
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """One root exception; the CLI maps each kind to an exit code."""
 from __future__ import annotations
 
+import os
+
 
 class KgError(Exception):
     """Root of every error ``kg`` raises on purpose."""
@@ -23,3 +25,10 @@ class ServiceUnavailable(KgError):
     """A database or other service could not be reached or refused the login."""
 
     exit_code = 2
+
+
+class OutputError(KgError):
+    """An output cannot be written: an unwritable directory, a full disk."""
+
+    def __init__(self, target: "str | os.PathLike[str]", exc: OSError):
+        super().__init__(f"cannot write {target}: {exc.strerror or exc}")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from .errors import OutputError
 
 
 def _umask() -> int:
@@ -19,11 +22,35 @@ _MODE = 0o666 & ~_umask()
 
 
 def _mkstemp_beside(target: Path) -> str:
-    """A temporary file next to ``target`` with the permissions a plain open() would give."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """A temporary file next to ``target`` (its directory made if need be), with the permissions open() gives."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(target, exc) from None
     os.fchmod(fd, _MODE)
     os.close(fd)
     return tmp
+
+
+def check_writable(directory: "str | os.PathLike[str]") -> None:
+    """Raise :class:`OutputError` now, not after hours of work, if files cannot be made in ``directory``.
+
+    Nothing is left behind: when ``directory`` does not exist yet, the probe file goes into the nearest
+    directory above it that does, and is removed at once.
+    """
+    target = Path(directory)
+    probe_in = target
+    while not probe_in.exists() and probe_in != probe_in.parent:
+        probe_in = probe_in.parent
+    if not probe_in.is_dir():
+        raise OutputError(target, NotADirectoryError(errno.ENOTDIR, f"{probe_in} is not a directory"))
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".kg-probe.", dir=probe_in)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(target, exc) from None
 
 
 @contextlib.contextmanager
@@ -34,7 +61,6 @@ def atomic_write(path: "str | os.PathLike[str]", mode: str = "w", encoding: str 
     ``path`` keeps its previous content.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _mkstemp_beside(target)
     try:
         with open(tmp, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "\n") as fh:
@@ -55,7 +81,6 @@ def staged(paths: "list[str | os.PathLike[str]]") -> Iterator[list[Path]]:
     temps = []
     try:  # a Ctrl-C while the temporary files are being created removes them too
         for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
             temps.append(Path(_mkstemp_beside(target)))
         yield temps
         for tmp, target in zip(temps, targets):

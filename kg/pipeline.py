@@ -20,7 +20,7 @@ import networkx as nx
 
 from .errors import InputError
 from .graph import to_networkx, write_graph_json, write_graphml
-from .io import staged
+from .io import check_writable, staged
 from .models import NODE_LABELS, Paper, PaperRecord, Source
 from .read import read_papers
 
@@ -196,6 +196,7 @@ def build(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a directory", str(out))
+    check_writable(out)
     last_warning: list[InputError] = []  # only the last: a broken input may hold millions of bad lines
 
     def warn(exc: InputError) -> None:

@@ -405,3 +405,23 @@ def test_only_bad_input_leaves_an_earlier_build_untouched(tmp_path):
     assert err(res) == f"kg: warning: {empty}: empty file\nkg: error: no papers read; {empty}: empty file\n"
     assert outputs(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_output_under_a_file_fails_before_any_work_and_leaves_nothing(tmp_path):
+    good = jsonl(tmp_path / "good.jsonl", GOOD)
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("a file, not a directory")
+    res = kg("build", good, "--out", blocker / "out")
+    assert res.returncode == 1
+    assert err(res) == f"kg: error: cannot write {blocker / 'out'}: {blocker} is not a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.jsonl", "plain.txt"]
+
+
+def test_extract_to_an_unwritable_place_is_one_line(tmp_path):
+    good = jsonl(tmp_path / "good.jsonl", GOOD)
+    blocker = tmp_path / "plain.txt"
+    blocker.write_text("a file, not a directory")
+    res = kg("extract", good, "-o", blocker / "records.jsonl")
+    assert res.returncode == 1
+    assert err(res).startswith(f"kg: error: cannot write {blocker / 'records.jsonl'}: ") and err(res).count("\n") == 1
+    assert blocker.read_text() == "a file, not a directory"
