@@ -308,7 +308,7 @@ def test_five_megabyte_csv_cell(tmp_path):
     res = kg("extract", path)
     assert res.returncode == 0, err(res)
     assert [r["title"] for r in records(res)] == ["Huge Cell", GOOD["title"]]
-    assert err(res) == f"kg: warning: {path}:2: abstract of 4,999,999 characters cut to 100,000\n"
+    assert err(res) == f"kg: warning: {path}:2: abstract of 5,000,000 characters cut to 100,000\n"
 
 
 def test_duplicate_ids_keep_the_first_and_name_both_places(tmp_path):

@@ -138,3 +138,21 @@ def test_seeds_give_332_records_and_295_papers():
     assert len({p.id for p in papers}) == 295
     assert warnings == []
     assert all(p.abstract for p in papers)
+
+
+def test_long_fields_are_cut_and_the_length_reported():
+    from kg.errors import InputError
+    from kg.models import Source
+    from kg.read import CLEAN_AT_MOST, MAX_ABSTRACT_CHARS, make_paper
+
+    def cut(abstract: str) -> tuple[int, list[str]]:
+        said: list[InputError] = []
+        paper = make_paper("A Title", abstract, source=Source(file="f", line=3), on_warning=said.append)
+        return len(paper.abstract), [e.message for e in said]
+
+    # under the cleaning cap: the clean text's length (runs of spaces collapse first)
+    assert cut("word  " * 30_000) == (MAX_ABSTRACT_CHARS, ["abstract of 149,999 characters cut to 100,000"])
+    # over it: cut before cleaning (a 200 MB abstract no longer costs gigabytes), the length as given
+    huge = "<b>word</b> " * (CLEAN_AT_MOST * MAX_ABSTRACT_CHARS // 12 + 5)
+    assert cut(huge) == (MAX_ABSTRACT_CHARS, ["HTML markup removed from the abstract",
+                                              f"abstract of {len(huge):,} characters cut to 100,000"])
