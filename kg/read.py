@@ -107,8 +107,12 @@ def clean_text(text: str) -> tuple[str, bool]:
         text = stripped
     if "&" in text and _ENTITY_RE.search(text):
         text = html.unescape(text)
-    text = _SURROGATE_RE.sub("\ufffd", _UNPRINTABLE_RE.sub("", text))
-    return " ".join(text.split()), had_markup
+    return _printable(text), had_markup
+
+
+def _printable(text: str) -> str:
+    """Unprintable characters dropped, lone surrogates replaced, runs of whitespace made one space."""
+    return " ".join(_SURROGATE_RE.sub("\ufffd", _UNPRINTABLE_RE.sub("", text)).split())
 
 
 #: text longer than this many times its field's limit is cut before it is cleaned: cleaning a 200 MB abstract to
@@ -133,7 +137,7 @@ def _plain(value: Optional[str]) -> Optional[str]:
     """A metadata string (id, url, date, author) fit for every output: like :func:`clean_text` but markup kept as text."""
     if value is None:
         return None
-    return " ".join(_SURROGATE_RE.sub("\ufffd", _UNPRINTABLE_RE.sub("", value)).split()) or None
+    return _printable(value) or None
 
 
 def _tag_space(match: re.Match) -> str:
